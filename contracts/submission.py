@@ -1,0 +1,45 @@
+"""What upstream portals publish to `tawasul.submissions` (and POST to intake)."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Portal = Literal["absher", "muqeem"]
+Language = Literal["ar", "en"]
+Channel = Literal["email", "sms"]
+
+IDENTITY_PATTERN = r"^[0-9]{10}$"
+
+
+class Attachment(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: str = Field(min_length=1, max_length=64, description="attachment kind code from the catalog")
+    name: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=1, max_length=127)
+    data_base64: str
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    email: str | None = Field(default=None, max_length=254)
+    mobile: str | None = Field(default=None, max_length=20)
+
+
+class PortalSubmission(BaseModel):
+    """A beneficiary's request as the portal hands it over; `submission_id` is the portal's idempotency key."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    submission_id: str = Field(min_length=1, max_length=128)
+    portal: Portal
+    account_id: str = Field(pattern=IDENTITY_PATTERN, description="ID of the account holder submitting")
+    subject_id: str = Field(pattern=IDENTITY_PATTERN, description="ID of the person the request concerns")
+    section: str = Field(min_length=1, max_length=64)
+    sub_service: str = Field(min_length=1, max_length=64)
+    description: str = Field(min_length=1, max_length=4000)
+    attachments: list[Attachment] = Field(default_factory=list)
+    language: Language
+    contact: Contact
+    channels: list[Channel] = Field(min_length=1)

@@ -1,0 +1,17 @@
+"""Kafka topic names: the contract between portals and the four services."""
+
+SUBMISSIONS = "tawasul.submissions"
+"""Portals publish submissions here, key = submission_id."""
+
+SUBMISSION_RESULTS = "tawasul.submission-results"
+"""Intake answers every submission here, key = submission_id."""
+
+CASE_EVENTS = "tawasul.case-events"
+"""The append-only case log, key = tracking number."""
+
+ALL = (SUBMISSIONS, SUBMISSION_RESULTS, CASE_EVENTS)
+
+
+def dead_letters(topic: str) -> str:
+    """The dead-letter topic of `topic`: undecodable or invalid messages, with their reason."""
+    return f"{topic}.dlq"

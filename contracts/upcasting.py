@@ -1,0 +1,82 @@
+"""Reading events of any known version: upcast old `data` step by step, then validate it.
+
+A breaking change to an event is a new version plus one upcaster from the old version.
+Register it on `UPCASTERS`; tests build their own `Upcasters` and pass it to `decode_event`.
+"""
+
+from collections.abc import Callable, Mapping
+from copy import deepcopy
+from typing import Any
+
+from contracts.envelope import Envelope
+from contracts.events import CATALOG, Event
+
+Data = dict[str, Any]
+Upcaster = Callable[[Data], Data]
+Catalog = Mapping[tuple[str, int], type[Event]]
+
+
+class UnknownEventType(ValueError):
+    """The envelope names a type, or a version of it, that this code base does not know."""
+
+
+class Upcasters:
+    """Upcasters by `(type, from_version)`; each returns the data of `from_version + 1`."""
+
+    def __init__(self) -> None:
+        self._steps: dict[tuple[str, int], Upcaster] = {}
+
+    def register(self, type_: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
+        """Decorator: `fn` moves `type_` data from `from_version` to the next version."""
+
+        def add(fn: Upcaster) -> Upcaster:
+            key = (type_, from_version)
+            if key in self._steps:
+                raise ValueError(f"an upcaster for {type_} v{from_version} is already registered")
+            self._steps[key] = fn
+            return fn
+
+        return add
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._steps
+
+    def upcast(self, type_: str, data: Data, *, from_version: int, to_version: int) -> Data:
+        """Apply the chain of upcasters from `from_version` to `to_version` to a copy of `data`."""
+        data = deepcopy(data)
+        for version in range(from_version, to_version):
+            step = self._steps.get((type_, version))
+            if step is None:
+                raise LookupError(f"no upcaster registered for {type_} v{version} -> v{version + 1}")
+            data = step(data)
+        return data
+
+
+UPCASTERS = Upcasters()
+"""The upcasters of every event in `CATALOG`; none exist yet."""
+
+
+def latest_version(type_: str, *, catalog: Catalog = CATALOG) -> int:
+    """The highest version of `type_` in the catalog; `UnknownEventType` if there is none."""
+    versions = [version for known, version in catalog if known == type_]
+    if not versions:
+        known = ", ".join(sorted({name for name, _ in catalog}))
+        raise UnknownEventType(f"unknown event type {type_!r}; known types: {known}")
+    return max(versions)
+
+
+def decode_event(
+    envelope: Envelope, *, catalog: Catalog = CATALOG, upcasters: Upcasters = UPCASTERS
+) -> Event:
+    """The envelope's event at the latest version of its type.
+
+    Fields this version does not know (added by a newer producer) are ignored; other bad
+    data raises pydantic's `ValidationError`.
+    """
+    latest = latest_version(envelope.type, catalog=catalog)
+    if envelope.version > latest:
+        raise UnknownEventType(
+            f"unknown event version {envelope.type} v{envelope.version}; the latest known is v{latest}"
+        )
+    data = upcasters.upcast(envelope.type, envelope.data, from_version=envelope.version, to_version=latest)
+    return catalog[(envelope.type, latest)].model_validate(data, extra="ignore")

@@ -1,0 +1,28 @@
+"""Notify's read model: who to tell and how (per case), and one notification per (event, channel)."""
+
+from sqlalchemy import Column, DateTime, MetaData, Table, Text, Uuid, func
+from sqlalchemy.dialects.postgresql import ARRAY
+
+metadata = MetaData()
+
+recipients = Table(
+    "recipients",
+    metadata,
+    Column("case_id", Text, primary_key=True),
+    Column("language", Text, nullable=False),
+    Column("channels", ARRAY(Text), nullable=False),
+    Column("email", Text),
+    Column("mobile", Text),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("event_id", Uuid, primary_key=True),
+    Column("channel", Text, primary_key=True),
+    Column("case_id", Text, nullable=False),
+    Column("event_type", Text, nullable=False),
+    Column("language", Text, nullable=False),
+    Column("status", Text, nullable=False),  # pending (sending comes with the notify issue)
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

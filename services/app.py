@@ -1,0 +1,113 @@
+"""`create_app(service, settings)`: the one composition root every service is built from."""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+from fastapi import APIRouter, FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from services import db, migrations
+from services.consumer import BatchConsumer, Subscription
+from services.embedded import ensure_topics
+from services.eventstore import EventStore
+from services.kafka import all_topics, create_broker, create_producer
+from services.relay import Relay
+from services.settings import Settings
+
+log = structlog.get_logger()
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What a service's parts are built with."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    store: EventStore
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service is its name, its migrations, what it consumes and the HTTP routes it serves."""
+
+    name: str
+    migrations: Path
+    subscriptions: Callable[[Runtime], Sequence[Subscription]] = lambda runtime: ()
+    routes: Callable[[Runtime], APIRouter | None] = lambda runtime: None
+
+
+def create_app(service: Service, settings: Settings) -> FastAPI:
+    if not settings.kafka_bootstrap:
+        raise RuntimeError("TAWASUL_KAFKA_BOOTSTRAP is not set and no embedded broker was started")
+    bootstrap = settings.kafka_bootstrap
+    url = settings.service_database_url(service.name)
+    engine = db.create_engine(url)
+    runtime = Runtime(settings, engine, db.session_factory(engine), EventStore(producer=service.name))
+    subscriptions = {settings.topic(sub.topic): sub for sub in service.subscriptions(runtime)}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(db.ensure_database, url)
+        await asyncio.to_thread(migrations.upgrade, url, service.migrations)
+        await ensure_topics(bootstrap, all_topics(settings), settings.topic_partitions)
+        producer = create_producer(settings, bootstrap)
+        await producer.start()
+        relay = app.state.relay = Relay(
+            sessions=runtime.sessions,
+            producer=producer,
+            listen_dsn=db.libpq_dsn(url),
+            topic_name=settings.topic,
+            batch_size=settings.relay_batch_size,
+            poll_interval_s=settings.relay_poll_interval_s,
+        )
+        consumer = app.state.consumer = BatchConsumer(
+            name=service.name, subscriptions=subscriptions, sessions=runtime.sessions,
+            store=runtime.store, producer=producer,
+        )
+        if settings.republish:
+            await relay.republish_all()
+        relay_task = asyncio.create_task(relay.run(), name="relay")
+        broker = None
+        if subscriptions:
+            broker = create_broker(
+                settings, bootstrap, service=service.name, topic_names=subscriptions, on_batch=consumer.process
+            )
+            await broker.start()
+        log.info("service.started", topics=sorted(subscriptions), port=settings.port_of(service.name))
+        try:
+            yield
+        finally:
+            if broker is not None:
+                await broker.stop()
+            relay_task.cancel()
+            await asyncio.gather(relay_task, return_exceptions=True)
+            await producer.stop()
+            await engine.dispose()
+            log.info("service.stopped")
+
+    app = FastAPI(title=f"Tawasul {service.name}", lifespan=lifespan)
+
+    @app.get("/healthz")
+    async def healthz() -> dict:
+        relay: Relay = app.state.relay
+        consumer: BatchConsumer = app.state.consumer
+        return {
+            "service": service.name,
+            "status": "ok",
+            "relay": {"published": relay.published, "pending": await relay.pending()},
+            "consumer": {
+                "applied": consumer.applied,
+                "ignored_duplicates": consumer.ignored,
+                "dead_lettered": consumer.dead_lettered,
+            },
+        }
+
+    router = service.routes(runtime)
+    if router is not None:
+        app.include_router(router)
+    return app

@@ -1,0 +1,33 @@
+"""Database plumbing: each service owns one database on the server; engines are built per app."""
+
+import psycopg
+from psycopg import sql
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+
+
+def libpq_dsn(url: URL) -> str:
+    """The plain libpq form of a SQLAlchemy URL (for psycopg connections opened directly)."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def ensure_database(url: URL) -> None:
+    """Create the database named in `url` if the server does not have it yet."""
+    maintenance = libpq_dsn(url.set(database="postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,)).fetchone()
+        if exists:
+            return
+        try:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(url.database)))
+        except psycopg.errors.DuplicateDatabase:
+            pass  # another process of the same service won the race
+
+
+def create_engine(url: URL, *, pool_size: int = 5) -> AsyncEngine:
+    return create_async_engine(url, pool_size=pool_size, max_overflow=5, pool_pre_ping=True)
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,62 @@
+"""Kafka clients the runtime shares: the producer, the topic list, the service's one consumer group."""
+
+from collections.abc import Awaitable, Callable, Iterable
+
+from aiokafka import AIOKafkaProducer
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+
+from contracts import topics
+from services.settings import Settings
+
+MAX_MESSAGE_BYTES = 32 * 1024 * 1024
+"""Submissions carry base64 attachments (20 MB a request at most, a third more as base64)."""
+
+
+def all_topics(settings: Settings) -> list[str]:
+    """Every topic the system uses, namespaced: the three logs and a dead-letter topic for each."""
+    names = [settings.topic(name) for name in topics.ALL]
+    return names + [topics.dead_letters(name) for name in names]
+
+
+def create_producer(settings: Settings, bootstrap: str) -> AIOKafkaProducer:
+    # No idempotent producer: the embedded broker lacks InitProducerId; consumers dedupe instead.
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        client_id=f"tawasul-{settings.namespace or 'main'}",
+        acks="all",
+        linger_ms=5,
+        max_batch_size=256 * 1024,
+        max_request_size=MAX_MESSAGE_BYTES,
+        enable_idempotence=False,
+    )
+
+
+def create_broker(
+    settings: Settings,
+    bootstrap: str,
+    *,
+    service: str,
+    topic_names: Iterable[str],
+    on_batch: Callable[[tuple], Awaitable[None]],
+) -> KafkaBroker:
+    """A FastStream broker with one batch subscriber over the service's topics, committing manually."""
+    broker = KafkaBroker(bootstrap, logger=None, client_id=f"tawasul-{service}")
+
+    @broker.subscriber(
+        *topic_names,
+        group_id=settings.group(service),
+        batch=True,
+        max_records=settings.consumer_batch_size,
+        batch_timeout_ms=settings.consumer_batch_timeout_ms,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.MANUAL,
+        session_timeout_ms=settings.kafka_session_timeout_ms,
+        heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+        max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
+    )
+    async def consume(body: list[bytes], msg: KafkaMessage) -> None:
+        await on_batch(msg.raw_message)
+        await msg.ack()  # commits the positions of this batch, and only after it is applied
+
+    return broker

@@ -1,0 +1,60 @@
+"""Runtime settings, read from `TAWASUL_*` environment variables when an app is built."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+
+SERVICE_PORTS = {"casework": 8080, "intake": 8081, "routing": 8082, "notify": 8083}
+
+
+class Settings(BaseSettings):
+    """Everything a service or the supervisor needs to know about its surroundings."""
+
+    model_config = SettingsConfigDict(env_prefix="TAWASUL_", extra="ignore")
+
+    kafka_bootstrap: str | None = None
+    """An existing Kafka cluster; unset means the embedded broker."""
+    database_url: str | None = None
+    """An existing PostgreSQL server; each service creates its own database on it."""
+    namespace: str = Field(default="", pattern=r"^[a-z0-9_]*$")
+    """Prefix for topics, consumer groups and databases, so several systems can share one cluster."""
+
+    home: Path = Path(".tawasul")
+    kafka_port: int = 9092
+    topic_partitions: int = Field(default=6, ge=1)
+    topic_replication: int = Field(default=1, ge=1)
+    kafka_session_timeout_ms: int = 6000
+    kafka_heartbeat_interval_ms: int = 1500
+
+    http_host: str = "127.0.0.1"
+    http_port: int | None = None
+    log_format: Literal["console", "json"] = "console"
+    log_level: str = "INFO"
+
+    consumer_batch_size: int = Field(default=500, ge=1)
+    consumer_batch_timeout_ms: int = Field(default=100, ge=1)
+    relay_batch_size: int = Field(default=1000, ge=1)
+    relay_poll_interval_s: float = Field(default=1.0, gt=0)
+    republish: bool = False
+    """On start, queue every stored event for publishing again (after the broker lost its log)."""
+
+    def topic(self, name: str) -> str:
+        return f"{self.namespace}.{name}" if self.namespace else name
+
+    def group(self, service: str) -> str:
+        return self.topic(f"tawasul.{service}")
+
+    def database_name(self, service: str) -> str:
+        return f"{self.namespace}_{service}" if self.namespace else service
+
+    def service_database_url(self, service: str) -> URL:
+        if self.database_url is None:
+            raise RuntimeError("TAWASUL_DATABASE_URL is not set and no embedded server was started")
+        url = make_url(self.database_url).set(drivername="postgresql+psycopg")
+        return url.set(database=self.database_name(service))
+
+    def port_of(self, service: str) -> int:
+        return self.http_port or SERVICE_PORTS[service]

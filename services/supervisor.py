@@ -1,0 +1,138 @@
+"""`tawasul up`: embedded infrastructure plus the services as child processes, kept alive.
+
+If the embedded broker dies it is started again; since it keeps its log in memory only,
+every service is then restarted with `TAWASUL_REPUBLISH=true`, so each relay publishes its
+whole store again and the consumers' inboxes absorb what they had already applied.
+"""
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Sequence
+
+import structlog
+
+from services.embedded import EmbeddedKafka, EmbeddedPostgres, ensure_topics
+from services.kafka import all_topics
+from services.settings import Settings
+
+log = structlog.get_logger()
+
+STOP_TIMEOUT_S = 25.0
+RESTART_DELAY_S = 1.0
+
+
+class Child:
+    """One service process whose output is passed on, each line prefixed with the service's name."""
+
+    def __init__(self, name: str, env: dict[str, str]) -> None:
+        self.name = name
+        self.env = env
+        self.proc: asyncio.subprocess.Process | None = None
+        self._pump: asyncio.Task | None = None
+
+    async def start(self, *, republish: bool = False) -> None:
+        env = {**self.env, "TAWASUL_REPUBLISH": "true" if republish else "false"}
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "services.cli", "run", self.name,
+            env=env, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+        )
+        self._pump = asyncio.create_task(self._forward(self.proc.stdout))
+
+    async def _forward(self, stream: asyncio.StreamReader) -> None:
+        prefix = f"{self.name:<8} | ".encode()
+        while line := await stream.readline():
+            sys.stdout.buffer.write(prefix + line)
+            sys.stdout.flush()
+
+    @property
+    def exited(self) -> bool:
+        return self.proc is not None and self.proc.returncode is not None
+
+    async def stop(self) -> None:
+        if self.proc is None or self.proc.returncode is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.proc.wait(), STOP_TIMEOUT_S)
+        except TimeoutError:
+            log.warning("service.kill", service=self.name)
+            self.proc.kill()
+            await self.proc.wait()
+        if self._pump is not None:
+            await self._pump
+
+
+class Supervisor:
+    def __init__(self, settings: Settings, services: Sequence[str]) -> None:
+        self.settings = settings
+        self.services = services
+        self.kafka: EmbeddedKafka | None = None
+        self.postgres: EmbeddedPostgres | None = None
+        self._stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, self._stopping.set)
+        children: list[Child] = []
+        try:
+            env = await self._infrastructure()
+            children = [Child(name, env) for name in self.services]
+            for child in children:
+                await child.start()
+            self._announce(env)
+            await self._watch(children)
+        finally:
+            await asyncio.gather(*(child.stop() for child in children))
+            if self.kafka is not None:
+                await asyncio.to_thread(self.kafka.stop)
+            if self.postgres is not None:
+                await asyncio.to_thread(self.postgres.stop)
+            log.info("up.stopped")
+
+    async def _infrastructure(self) -> dict[str, str]:
+        settings = self.settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        database_url = settings.database_url
+        if database_url is None:
+            self.postgres = EmbeddedPostgres(settings.home / "pgdata", keep=True)
+            await asyncio.to_thread(self.postgres.start)
+            database_url = self.postgres.url
+        bootstrap = settings.kafka_bootstrap
+        if bootstrap is None:
+            self.kafka = EmbeddedKafka(port=settings.kafka_port, log_path=settings.home / "tansu.log")
+            await asyncio.to_thread(self.kafka.start)
+            bootstrap = self.kafka.bootstrap
+        await ensure_topics(bootstrap, all_topics(settings), settings.topic_partitions)
+        return {**os.environ, "TAWASUL_KAFKA_BOOTSTRAP": bootstrap, "TAWASUL_DATABASE_URL": database_url}
+
+    def _announce(self, env: dict[str, str]) -> None:
+        print(f"kafka      {env['TAWASUL_KAFKA_BOOTSTRAP']}" + ("  (embedded Tansu)" if self.kafka else ""))
+        print(f"postgres   {env['TAWASUL_DATABASE_URL']}" + ("  (embedded)" if self.postgres else ""))
+        for name in self.services:
+            print(f"{name:<10} http://{self.settings.http_host}:{self.settings.port_of(name)}")
+        print("Ctrl-C stops everything.", flush=True)
+
+    async def _watch(self, children: list[Child]) -> None:
+        while not self._stopping.is_set():
+            try:
+                await asyncio.wait_for(self._stopping.wait(), 1.0)
+                return
+            except TimeoutError:
+                pass
+            if self.kafka is not None and not self.kafka.alive():
+                log.warning("up.broker_died", action="restart broker, republish every store")
+                await asyncio.gather(*(child.stop() for child in children))
+                await asyncio.to_thread(self.kafka.start)
+                await ensure_topics(self.kafka.bootstrap, all_topics(self.settings), self.settings.topic_partitions)
+                for child in children:
+                    await child.start(republish=True)
+                continue
+            for child in children:
+                if child.exited:
+                    log.warning("up.service_exited", service=child.name, code=child.proc.returncode)
+                    await asyncio.sleep(RESTART_DELAY_S)
+                    await child.start()
