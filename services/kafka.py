@@ -1,6 +1,9 @@
 """Kafka clients the runtime shares: the producer, the topic list, the service's one consumer group."""
 
+import os
 from collections.abc import Awaitable, Callable, Iterable
+
+import structlog
 
 from aiokafka import AIOKafkaProducer
 from faststream import AckPolicy
@@ -8,6 +11,8 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 
 from contracts import topics
 from services.settings import Settings
+
+log = structlog.get_logger()
 
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 """Submissions carry base64 attachments (20 MB a request at most, a third more as base64)."""
@@ -55,8 +60,14 @@ def create_broker(
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
         max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
     )
-    async def consume(body: list[bytes], msg: KafkaMessage) -> None:
-        await on_batch(msg.raw_message)
+    async def consume(msg: KafkaMessage) -> None:
+        try:
+            await on_batch(msg.raw_message)
+        except Exception:  # noqa: BLE001
+            # Never ack past a batch that was not applied: a later ack would commit its offsets.
+            # Crash instead; the supervisor restarts the service and Kafka redelivers the batch.
+            log.exception("consumer.crashed", service=service)
+            os._exit(70)
         await msg.ack()  # commits the positions of this batch, and only after it is applied
 
     return broker

@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import BinaryIO
 
 import structlog
 
@@ -26,9 +27,10 @@ RESTART_DELAY_S = 1.0
 class Child:
     """One service process whose output is passed on, each line prefixed with the service's name."""
 
-    def __init__(self, name: str, env: dict[str, str]) -> None:
+    def __init__(self, name: str, env: dict[str, str], out: BinaryIO | None = None) -> None:
         self.name = name
         self.env = env
+        self.out = out or sys.stdout.buffer
         self.proc: asyncio.subprocess.Process | None = None
         self._pump: asyncio.Task | None = None
 
@@ -44,15 +46,23 @@ class Child:
     async def _forward(self, stream: asyncio.StreamReader) -> None:
         prefix = f"{self.name:<8} | ".encode()
         while line := await stream.readline():
-            sys.stdout.buffer.write(prefix + line)
-            sys.stdout.flush()
+            self.out.write(prefix + line)
+            self.out.flush()
 
     @property
     def exited(self) -> bool:
         return self.proc is not None and self.proc.returncode is not None
 
+    def kill(self) -> None:
+        """SIGKILL: the crash the services must survive."""
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
+
     async def stop(self) -> None:
-        if self.proc is None or self.proc.returncode is not None:
+        if self.proc is None:
+            return
+        if self.proc.returncode is not None:
+            await self.proc.wait()
             return
         self.proc.send_signal(signal.SIGTERM)
         try:

@@ -1,0 +1,154 @@
+"""The four services as OS processes over the test infrastructure, each in its own namespace."""
+
+import asyncio
+import json
+import os
+import uuid
+from collections.abc import Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from contracts import topics
+from services.cli import SERVICES
+from services.embedded import ensure_topics, free_port
+from services.kafka import all_topics
+from services.settings import Settings
+from services.supervisor import Child
+from tests.infra import Infra
+
+
+class System:
+    def __init__(self, infra: Infra, log_dir: Path) -> None:
+        self.infra = infra
+        self.namespace = "t" + uuid.uuid4().hex[:10]
+        self.settings = Settings(
+            kafka_bootstrap=infra.kafka_bootstrap, database_url=infra.database_url, namespace=self.namespace
+        )
+        self.ports = {name: free_port() for name in SERVICES}
+        self.log = (log_dir / f"{self.namespace}.log").open("ab")
+        self.children = {name: Child(name, self._env(name), out=self.log) for name in SERVICES}
+
+    def _env(self, name: str) -> dict[str, str]:
+        return {
+            **os.environ,
+            "TAWASUL_KAFKA_BOOTSTRAP": self.infra.kafka_bootstrap,
+            "TAWASUL_DATABASE_URL": self.infra.database_url,
+            "TAWASUL_NAMESPACE": self.namespace,
+            "TAWASUL_HTTP_PORT": str(self.ports[name]),
+            "TAWASUL_KAFKA_SESSION_TIMEOUT_MS": "2000",
+            "TAWASUL_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+            "TAWASUL_LOG_FORMAT": "json",
+        }
+
+    def topic(self, name: str) -> str:
+        return self.settings.topic(name)
+
+    def url(self, service: str, path: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}{path}"
+
+    async def start(self, names: Iterable[str] = SERVICES) -> None:
+        await ensure_topics(self.infra.kafka_bootstrap, all_topics(self.settings), self.settings.topic_partitions)
+        for name in names:
+            await self.children[name].start()
+        await asyncio.gather(*(self.wait_healthy(name) for name in names))
+
+    async def wait_healthy(self, name: str, timeout_s: float = 60.0) -> dict:
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        async with httpx.AsyncClient() as client:
+            while True:
+                if self.children[name].exited:
+                    raise RuntimeError(f"{name} exited with {self.children[name].proc.returncode}; see {self.log.name}")
+                try:
+                    response = await client.get(self.url(name, "/healthz"), timeout=2)
+                    if response.status_code == 200:
+                        return response.json()
+                except httpx.TransportError:
+                    pass
+                if asyncio.get_running_loop().time() > deadline:
+                    raise TimeoutError(f"{name} did not become healthy; see {self.log.name}")
+                await asyncio.sleep(0.2)
+
+    async def health(self, name: str) -> dict:
+        async with httpx.AsyncClient() as client:
+            return (await client.get(self.url(name, "/healthz"), timeout=5)).json()
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(child.stop() for child in self.children.values()))
+        self.log.close()
+
+    async def publish(self, topic: str, messages: Iterable[tuple[bytes | None, bytes]]) -> None:
+        """Publish (key, value) pairs with a plain Kafka producer, as an upstream portal would."""
+        producer = AIOKafkaProducer(bootstrap_servers=self.infra.kafka_bootstrap, max_request_size=32 * 2**20)
+        await producer.start()
+        try:
+            sends = [await producer.send(self.topic(topic), value, key=key) for key, value in messages]
+            await asyncio.gather(*sends)
+        finally:
+            await producer.stop()
+
+    async def read_topic(self, topic: str, *, until: int, timeout_s: float = 60.0) -> list:
+        """Every record of a topic from the beginning, once at least `until` have been read (or time is up)."""
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.infra.kafka_bootstrap, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            partitions = [TopicPartition(self.topic(topic), p) for p in range(self.settings.topic_partitions)]
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            records = []
+            deadline = asyncio.get_running_loop().time() + timeout_s
+            while len(records) < until and asyncio.get_running_loop().time() < deadline:
+                batch = await consumer.getmany(timeout_ms=500, max_records=5000)
+                for partition_records in batch.values():
+                    records.extend(partition_records)
+            return records
+        finally:
+            await consumer.stop()
+
+    @asynccontextmanager
+    async def database(self, service: str) -> AsyncIterator:
+        engine = create_async_engine(self.settings.service_database_url(service))
+        try:
+            async with engine.connect() as conn:
+                yield conn
+        finally:
+            await engine.dispose()
+
+    async def scalar(self, service: str, sql: str):
+        async with self.database(service) as conn:
+            return (await conn.execute(text(sql))).scalar()
+
+
+def envelope_of(record) -> dict:
+    return json.loads(record.value)
+
+
+def submission(n: int, **overrides) -> dict:
+    """A valid portal submission; `n` makes its ids unique."""
+    body = {
+        "submission_id": f"sub-{uuid.uuid4().hex[:8]}-{n}",
+        "portal": "absher" if n % 2 else "muqeem",
+        "account_id": "1000000008",
+        "subject_id": "2000000007",
+        "section": ["iqama", "exit-reentry", "visit-extension", "reports"][n % 4],
+        "sub_service": ["renew", "issue-single", "extend", "absence-from-work"][n % 4],
+        "description": f"My request number {n} could not be completed online for 2000000007.",
+        "attachments": [],
+        "language": "ar" if n % 3 else "en",
+        "contact": {"email": f"person{n}@example.sa", "mobile": "+966500000000"},
+        "channels": ["email", "sms"] if n % 2 else ["email"],
+    }
+    body.update(overrides)
+    return body
+
+
+def encode(body: dict) -> tuple[bytes, bytes]:
+    return body["submission_id"].encode(), json.dumps(body, ensure_ascii=False).encode()
+
+
+__all__ = ["System", "encode", "envelope_of", "submission", "topics"]
