@@ -123,6 +123,33 @@ class System:
         async with self.database(service) as conn:
             return (await conn.execute(text(sql))).scalar()
 
+    async def rows(self, service: str, sql: str) -> list[tuple]:
+        async with self.database(service) as conn:
+            return [tuple(row) for row in (await conn.execute(text(sql))).all()]
+
+    async def resolve(self, case_ids: Iterable[str]) -> None:
+        """Resolve each case through casework's HTTP endpoint, as an officer would."""
+        async with httpx.AsyncClient(timeout=10) as client:
+            for case_id in case_ids:
+                response = await client.post(
+                    self.url("casework", f"/api/v1/cases/{case_id}/resolve"),
+                    json={"outcome": "completed", "public_reply": "تمت معالجة طلبك", "officer_id": "officer-7"},
+                )
+                if response.status_code != 200:
+                    raise AssertionError(f"resolve {case_id}: {response.status_code} {response.text}")
+
+
+async def wait_for(predicate, *, timeout_s: float = 120.0, every_s: float = 0.2, what: str = "condition"):
+    """Poll an async predicate until it returns something truthy; fail with `what` when time is up."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        value = await predicate()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{what} not reached within {timeout_s} s")
+        await asyncio.sleep(every_s)
+
 
 def envelope_of(record) -> dict:
     return json.loads(record.value)
@@ -151,4 +178,4 @@ def encode(body: dict) -> tuple[bytes, bytes]:
     return body["submission_id"].encode(), json.dumps(body, ensure_ascii=False).encode()
 
 
-__all__ = ["System", "encode", "envelope_of", "submission", "topics"]
+__all__ = ["System", "encode", "envelope_of", "submission", "topics", "wait_for"]

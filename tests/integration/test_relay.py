@@ -328,13 +328,13 @@ async def test_the_outbox_waits_while_the_broker_is_away_and_is_published_when_i
 
         running = asyncio.create_task(relay.run())
         await asyncio.to_thread(broker.start)  # same port, empty log
-        records = await read_topic(broker.bootstrap, topic, 1, timeout=20)
-        assert event_ids(records) == [envelope.event_id]
 
         async def drained() -> bool:
             return await relay.pending() == 0
 
-        await wait_for(drained, "the outbox is empty")
+        await wait_for(drained, "the outbox is empty", timeout=20)
+        records = await read_topic(broker.bootstrap, topic, 1, timeout=20)
+        assert event_ids(records) == [envelope.event_id]
     finally:
         if running is not None:
             await stop(running)
