@@ -9,7 +9,7 @@ from sqlalchemy import select
 from casework import domain, handlers
 from casework.projection import queue
 from services.app import Runtime
-from services.consumer import Unit
+from services.consumer import unit_of_work
 from services.eventstore import ConcurrencyError
 
 
@@ -58,8 +58,8 @@ def routes(runtime: Runtime) -> APIRouter:
     async def resolve(case_id: str, body: ResolveBody) -> CaseView:
         command = domain.ResolveCase(case_id=case_id, **body.model_dump())
         try:
-            async with runtime.sessions.begin() as session:
-                await handlers.resolve(Unit(session, runtime.store), command)
+            async with unit_of_work(runtime.sessions, runtime.store) as unit:
+                await handlers.resolve(unit, command)
         except LookupError:
             raise HTTPException(404, f"no case {case_id}") from None
         except domain.CaseNotResolvable as error:

@@ -37,7 +37,7 @@ async def submit(unit: Unit, submission: PortalSubmission, *, received_at: datet
         await _record(unit, submission.submission_id, fingerprint, "rejected", None)
         await unit.emit(
             [SubmissionRejected(submission_id=submission.submission_id, portal=submission.portal, reasons=reasons)],
-            key=submission.submission_id, case_id=None, cause=cause,
+            key=submission.submission_id, case_id=None, cause=cause, expected_version=0,
         )
         return
     serial = await unit.session.scalar(tracking_serial.next_value())
@@ -52,7 +52,7 @@ async def submit(unit: Unit, submission: PortalSubmission, *, received_at: datet
     await unit.emit([submitted], key=case_id, case_id=case_id, cause=cause, expected_version=0)
     await unit.emit(
         [SubmissionAccepted(submission_id=submission.submission_id, portal=submission.portal, tracking_number=case_id)],
-        key=submission.submission_id, case_id=case_id, cause=cause,
+        key=submission.submission_id, case_id=case_id, cause=cause, expected_version=0,
     )
 
 
@@ -98,7 +98,7 @@ class Submissions(Subscription):
         portal = body.get("portal") if body.get("portal") in ("absher", "muqeem") else None
         await unit.emit(
             [SubmissionRejected(submission_id=submission_id, portal=portal, reasons=[domain.malformed(reason)])],
-            key=submission_id, case_id=None, cause=correlation_of(submission_id),
+            key=submission_id, case_id=None, cause=correlation_of(submission_id), expected_version=0,
         )
 
 

@@ -9,7 +9,8 @@ goes to `<topic>.dlq` with the reason and its original bytes, and the consumer g
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -23,9 +24,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from contracts import Event, topics
+from contracts import Envelope, Event, topics
 from services.backoff import Backoff
-from services.eventstore import Cause, ConcurrencyError, EventStore
+from services.eventstore import Cause, ConcurrencyError, EventStore, stream_of, topic_of
 from services.tables import inbox
 
 log = structlog.get_logger()
@@ -75,11 +76,16 @@ class Incoming:
 
 
 class Unit:
-    """One transaction: the handler's read-model changes and the events it emits commit together."""
+    """One transaction: the handler's read-model changes and the events it emits commit together.
+
+    Emitted events are buffered and written in one statement by `flush()`, just before commit.
+    """
 
     def __init__(self, session: AsyncSession, store: EventStore) -> None:
         self.session = session
         self.store = store
+        self._heads: dict[str, int] = {}
+        self._rows: list[dict[str, Any]] = []
 
     async def emit(
         self,
@@ -89,10 +95,33 @@ class Unit:
         case_id: str | None,
         cause: Cause,
         expected_version: int | None = None,
-    ) -> None:
-        await self.store.append(
-            self.session, events, key=key, case_id=case_id, cause=cause, expected_version=expected_version
-        )
+    ) -> list[Envelope]:
+        if not events:
+            return []
+        topic = topic_of(events)
+        stream = stream_of(topic, key)
+        head = self._heads.get(stream)
+        if head is None:
+            head = expected_version if expected_version is not None else await self.store.version(self.session, stream)
+        elif expected_version is not None and expected_version != head:
+            raise ConcurrencyError(f"stream {stream} is at {head} in this transaction, not the expected version")
+        envelopes = self.store.stamp(events, case_id=case_id, cause=cause, after=head)
+        self._heads[stream] = head + len(events)
+        self._rows.extend(self.store.rows(envelopes, topic=topic, key=key))
+        return envelopes
+
+    async def flush(self) -> None:
+        rows, self._rows = self._rows, []
+        await self.store.write(self.session, rows)
+
+
+@asynccontextmanager
+async def unit_of_work(sessions: async_sessionmaker[AsyncSession], store: EventStore) -> AsyncIterator[Unit]:
+    """A transaction whose emitted events are flushed to the store before it commits."""
+    async with sessions.begin() as session:
+        unit = Unit(session, store)
+        yield unit
+        await unit.flush()
 
 
 class Subscription:
@@ -106,6 +135,11 @@ class Subscription:
 
     async def handle(self, unit: Unit, incoming: Incoming) -> None:
         raise NotImplementedError
+
+    async def handle_batch(self, unit: Unit, items: Sequence[Incoming]) -> None:
+        """Apply fresh messages in order; override with set-based SQL where throughput needs it."""
+        for item in items:
+            await self.handle(unit, item)
 
     async def reject(self, unit: Unit, record: ConsumerRecord, reason: str) -> None:
         """Answer a poison message where the contract asks for an answer (default: nothing)."""
@@ -154,21 +188,23 @@ class BatchConsumer:
                 await self._apply_alone(item)
 
     async def _apply(self, items: Sequence[Incoming], poison: Sequence[tuple[ConsumerRecord, str]]) -> None:
-        async with self._sessions.begin() as session:
-            unit = Unit(session, self._store)
+        async with unit_of_work(self._sessions, self._store) as unit:
+            session = unit.session
             fresh = await self._claim(session, [i.message_id for i in items] + [content_id(r.value) for r, _ in poison])
             for record, reason in poison:
                 if content_id(record.value) in fresh:
                     fresh.discard(content_id(record.value))
                     await self._subscriptions[record.topic].reject(unit, record, reason)
-            applied = 0
+            batches: dict[str, list[Incoming]] = {}
             for item in items:
                 if item.message_id not in fresh:
                     log.info("consumer.ignored_duplicate", consumer=self.name, message_id=str(item.message_id))
                     continue
                 fresh.discard(item.message_id)
-                await self._subscriptions[item.record.topic].handle(unit, item)
-                applied += 1
+                batches.setdefault(item.record.topic, []).append(item)
+            for topic, fresh_items in batches.items():
+                await self._subscriptions[topic].handle_batch(unit, fresh_items)
+            applied = sum(len(fresh_items) for fresh_items in batches.values())
         self.applied += applied
         self.ignored += len(items) - applied
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from opentelemetry import propagate
@@ -35,7 +36,11 @@ class Cause:
 
 
 class EventStore:
-    """The producing service's append-only log; per-stream optimistic concurrency on (stream, sequence)."""
+    """The producing service's append-only log; per-stream optimistic concurrency on (stream, sequence).
+
+    With `expected_version` the store does not read the stream at all: the unique (stream, sequence)
+    key refuses a stale writer at insert time, which costs no extra round trip.
+    """
 
     def __init__(self, producer: str) -> None:
         self.producer = producer
@@ -46,34 +51,14 @@ class EventStore:
         )
         return int(current or 0)
 
-    async def append(
-        self,
-        session: AsyncSession,
-        events: Sequence[Event],
-        *,
-        key: str,
-        case_id: str | None,
-        cause: Cause,
-        expected_version: int | None = None,
-    ) -> list[Envelope]:
-        """Append `events` (all for one topic and key) after `expected_version` (default: whatever is there)."""
-        if not events:
-            return []
-        topic = events[0].TOPIC
-        if any(event.TOPIC != topic for event in events):
-            raise ValueError("one append goes to one topic")
-        stream = stream_of(topic, key)
-        current = await self.version(session, stream)
-        if expected_version is not None and current != expected_version:
-            raise ConcurrencyError(f"stream {stream} is at {current}, expected {expected_version}")
-        headers: dict[str, str] = {}
-        propagate.inject(headers)
-        envelopes = [
+    def stamp(self, events: Sequence[Event], *, case_id: str | None, cause: Cause, after: int) -> list[Envelope]:
+        """Envelopes for `events`, numbered after sequence `after`."""
+        return [
             Envelope(
                 type=event.TYPE,
                 version=event.VERSION,
                 case_id=case_id,
-                sequence=current + offset,
+                sequence=after + offset,
                 producer=self.producer,
                 correlation_id=cause.correlation_id,
                 causation_id=cause.causation_id,
@@ -81,7 +66,13 @@ class EventStore:
             )
             for offset, event in enumerate(events, start=1)
         ]
-        rows = [
+
+    @staticmethod
+    def rows(envelopes: Sequence[Envelope], *, topic: str, key: str) -> list[dict[str, Any]]:
+        headers: dict[str, str] = {}
+        propagate.inject(headers)  # the trace of the transaction that wrote the event travels with it
+        stream = stream_of(topic, key)
+        return [
             {
                 "event_id": envelope.event_id,
                 "stream": stream,
@@ -96,10 +87,34 @@ class EventStore:
             }
             for envelope in envelopes
         ]
+
+    @staticmethod
+    async def write(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert rows in one statement; a taken (stream, sequence) spoils the transaction as a ConcurrencyError."""
+        if not rows:
+            return
         try:
-            await session.execute(insert(event_store), rows)
-        except IntegrityError as error:  # the transaction is spoilt: the caller rolls back and retries
-            raise ConcurrencyError(f"stream {stream} moved past {current}") from error
+            await session.execute(insert(event_store), list(rows))
+        except IntegrityError as error:  # the caller rolls back and decides again
+            raise ConcurrencyError(f"a stream is not at the expected version: {error.orig}") from error
+
+    async def append(
+        self,
+        session: AsyncSession,
+        events: Sequence[Event],
+        *,
+        key: str,
+        case_id: str | None,
+        cause: Cause,
+        expected_version: int | None = None,
+    ) -> list[Envelope]:
+        """Append `events` (all for one topic and key) now, after `expected_version` (default: the stream's head)."""
+        if not events:
+            return []
+        topic = topic_of(events)
+        head = expected_version if expected_version is not None else await self.version(session, stream_of(topic, key))
+        envelopes = self.stamp(events, case_id=case_id, cause=cause, after=head)
+        await self.write(session, self.rows(envelopes, topic=topic, key=key))
         return envelopes
 
     async def read(self, session: AsyncSession, stream: str) -> list[Envelope]:
@@ -107,3 +122,10 @@ class EventStore:
             select(event_store.c.envelope).where(event_store.c.stream == stream).order_by(event_store.c.sequence)
         )
         return [Envelope.model_validate(row) for row in result.scalars()]
+
+
+def topic_of(events: Sequence[Event]) -> str:
+    topic = events[0].TOPIC
+    if any(event.TOPIC != topic for event in events):
+        raise ValueError("one append goes to one topic")
+    return topic

@@ -1,0 +1,30 @@
+"""Settings are read when an app is built, and a namespace keeps systems apart on shared infrastructure."""
+
+from services.settings import Settings
+
+
+def test_settings_come_from_the_environment_when_built(monkeypatch):
+    monkeypatch.setenv("TAWASUL_KAFKA_BOOTSTRAP", "kafka-1:9092,kafka-2:9092")
+    monkeypatch.setenv("TAWASUL_TOPIC_PARTITIONS", "12")
+    settings = Settings()
+    assert (settings.kafka_bootstrap, settings.topic_partitions) == ("kafka-1:9092,kafka-2:9092", 12)
+
+
+def test_each_service_gets_its_own_database_on_the_server():
+    settings = Settings(database_url="postgresql://tawasul:secret@db:5432/postgres")
+    url = settings.service_database_url("routing")
+    assert (url.drivername, url.host, url.database, url.password) == ("postgresql+psycopg", "db", "routing", "secret")
+
+
+def test_a_namespace_prefixes_topics_groups_and_databases():
+    settings = Settings(namespace="t1", database_url="postgresql://db/postgres")
+    assert settings.topic("tawasul.case-events") == "t1.tawasul.case-events"
+    assert settings.group("notify") == "t1.tawasul.notify"
+    assert settings.service_database_url("notify").database == "t1_notify"
+    plain = Settings()
+    assert (plain.topic("tawasul.case-events"), plain.group("notify")) == ("tawasul.case-events", "tawasul.notify")
+
+
+def test_each_service_has_its_fixed_port_unless_overridden():
+    assert [Settings().port_of(s) for s in ("casework", "intake", "routing", "notify")] == [8080, 8081, 8082, 8083]
+    assert Settings(http_port=9999).port_of("intake") == 9999
