@@ -1,11 +1,14 @@
 """Kafka clients the runtime shares: the producer, the topic list, the service's one consumer group."""
 
+import dataclasses
 import os
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 import structlog
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
@@ -37,6 +40,22 @@ def create_producer(settings: Settings, bootstrap: str) -> AIOKafkaProducer:
     )
 
 
+async def lenient_batch_parser(records: tuple[ConsumerRecord, ...], original: Callable) -> Any:
+    """FastStream decodes header values as UTF-8 and silently drops a batch it cannot decode.
+
+    We never read FastStream's decoded headers, so it parses header-less copies, and the message
+    keeps the original records: a bad header then reaches our consumer (and the dead letters).
+    """
+    parsed = await original(tuple(dataclasses.replace(record, headers=()) for record in records))
+    parsed.raw_message = records
+    return parsed
+
+
+async def raw_values(message: Any) -> list[bytes | None]:
+    """The batch body as the raw values: decoding is the subscription's job, poison included."""
+    return [record.value for record in message.raw_message]
+
+
 def create_broker(
     settings: Settings,
     bootstrap: str,
@@ -59,6 +78,8 @@ def create_broker(
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
         max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
+        parser=lenient_batch_parser,
+        decoder=raw_values,
     )
     async def consume(msg: KafkaMessage) -> None:
         try:

@@ -82,12 +82,16 @@ class System:
         await asyncio.gather(*(child.stop() for child in self.children.values()))
         self.log.close()
 
-    async def publish(self, topic: str, messages: Iterable[tuple[bytes | None, bytes]]) -> None:
-        """Publish (key, value) pairs with a plain Kafka producer, as an upstream portal would."""
+    async def publish(self, topic: str, messages: Iterable[tuple]) -> None:
+        """Publish (key, value) or (key, value, headers) with a plain Kafka producer, as an upstream portal would."""
         producer = AIOKafkaProducer(bootstrap_servers=self.infra.kafka_bootstrap, max_request_size=32 * 2**20)
         await producer.start()
         try:
-            sends = [await producer.send(self.topic(topic), value, key=key) for key, value in messages]
+            sends = [
+                await producer.send(self.topic(topic), message[1], key=message[0],
+                                    headers=message[2] if len(message) > 2 else None)
+                for message in messages
+            ]
             await asyncio.gather(*sends)
         finally:
             await producer.stop()

@@ -14,9 +14,11 @@ async def test_unreadable_submissions_go_to_the_dead_letters_and_the_next_one_is
     not_json = b"\xff this is not JSON {"
     wrong_types = submission(1, submission_id="wrong-types-1", portal=5, channels="email")
     good = submission(2)
+    undecodable_header = submission(4)
     await system.publish(
         topics.SUBMISSIONS,
-        [(b"garbage", not_json), encode(wrong_types), encode(good)],
+        [(b"garbage", not_json), encode(wrong_types), encode(good),
+         (*encode(undecodable_header), [("x-portal-trace", b"\xff\xfe not utf-8")])],
     )
 
     dead = await system.read_topic(topics.dead_letters(topics.SUBMISSIONS), until=2)
@@ -27,11 +29,13 @@ async def test_unreadable_submissions_go_to_the_dead_letters_and_the_next_one_is
     assert "channels" in reasons[json.dumps(wrong_types).encode()]
 
     results = {record.key.decode(): envelope_of(record) for record in
-               await system.read_topic(topics.SUBMISSION_RESULTS, until=2)}
+               await system.read_topic(topics.SUBMISSION_RESULTS, until=3)}
     assert results["wrong-types-1"]["type"] == "SubmissionRejected"
     assert results["wrong-types-1"]["data"]["reasons"][0]["code"] == "malformed_submission"
     assert results[good["submission_id"]]["type"] == "SubmissionAccepted"
-    assert set(results) == {"wrong-types-1", good["submission_id"]}
+    # A header value that is not UTF-8 is no reason to lose the message (FastStream alone drops it).
+    assert results[undecodable_header["submission_id"]]["type"] == "SubmissionAccepted"
+    assert set(results) == {"wrong-types-1", good["submission_id"], undecodable_header["submission_id"]}
     assert (await system.health("intake"))["consumer"]["dead_lettered"] == 2
 
 
