@@ -76,9 +76,10 @@ class Child:
 
 
 class Supervisor:
-    def __init__(self, settings: Settings, services: Sequence[str]) -> None:
+    def __init__(self, settings: Settings, services: Sequence[str], ports: dict[str, int] | None = None) -> None:
         self.settings = settings
         self.services = services
+        self.ports = ports or {name: settings.port_of(name) for name in services}
         self.kafka: EmbeddedKafka | None = None
         self.postgres: EmbeddedPostgres | None = None
         self._stopping = asyncio.Event()
@@ -90,7 +91,7 @@ class Supervisor:
         children: list[Child] = []
         try:
             env = await self._infrastructure()
-            children = [Child(name, env) for name in self.services]
+            children = [Child(name, {**env, "TAWASUL_HTTP_PORT": str(self.ports[name])}) for name in self.services]
             for child in children:
                 await child.start()
             self._announce(env)
@@ -101,7 +102,12 @@ class Supervisor:
                 await asyncio.to_thread(self.kafka.stop)
             if self.postgres is not None:
                 await asyncio.to_thread(self.postgres.stop)
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
             log.info("up.stopped")
+
+    def stop(self) -> None:
+        self._stopping.set()
 
     async def _infrastructure(self) -> dict[str, str]:
         settings = self.settings
@@ -117,13 +123,18 @@ class Supervisor:
             await asyncio.to_thread(self.kafka.start)
             bootstrap = self.kafka.bootstrap
         await ensure_topics(bootstrap, all_topics(settings), settings.topic_partitions)
-        return {**os.environ, "TAWASUL_KAFKA_BOOTSTRAP": bootstrap, "TAWASUL_DATABASE_URL": database_url}
+        return {
+            **os.environ,
+            "TAWASUL_KAFKA_BOOTSTRAP": bootstrap,
+            "TAWASUL_DATABASE_URL": database_url,
+            "TAWASUL_NAMESPACE": settings.namespace,
+        }
 
     def _announce(self, env: dict[str, str]) -> None:
         print(f"kafka      {env['TAWASUL_KAFKA_BOOTSTRAP']}" + ("  (embedded Tansu)" if self.kafka else ""))
         print(f"postgres   {env['TAWASUL_DATABASE_URL']}" + ("  (embedded)" if self.postgres else ""))
         for name in self.services:
-            print(f"{name:<10} http://{self.settings.http_host}:{self.settings.port_of(name)}")
+            print(f"{name:<10} http://{self.settings.http_host}:{self.ports[name]}")
         print("Ctrl-C stops everything.", flush=True)
 
     async def _watch(self, children: list[Child]) -> None:

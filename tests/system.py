@@ -24,9 +24,9 @@ from tests.infra import Infra
 
 
 class System:
-    def __init__(self, infra: Infra, log_dir: Path) -> None:
+    def __init__(self, infra: Infra, log_dir: Path, namespace: str | None = None) -> None:
         self.infra = infra
-        self.namespace = "t" + uuid.uuid4().hex[:10]
+        self.namespace = namespace or "t" + uuid.uuid4().hex[:10]
         self.settings = Settings(
             kafka_bootstrap=infra.kafka_bootstrap, database_url=infra.database_url, namespace=self.namespace
         )
