@@ -149,6 +149,8 @@ async def test_expected_version_behind_the_stream_raises_concurrency_error_and_a
         await store.append(session, [routed(), routed()], key=case, case_id=case, cause=cause())
 
     for stale in (0, 1, 3):
+        async with sessions() as s2:
+            print("DBG", stale, await store.version(s2, case), (await s2.execute(select(event_store.c.sequence, event_store.c.type).where(event_store.c.stream == case))).all())
         with pytest.raises(ConcurrencyError, match="expected"):
             async with sessions.begin() as session:
                 await store.append(
