@@ -1,15 +1,16 @@
 """Load, decide, append: a submission's answer, its case and its bookkeeping commit together."""
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from uuid import NAMESPACE_URL, uuid5
 
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from contracts import PortalSubmission, RequestSubmitted, SubmissionAccepted, SubmissionRejected, topics
+from contracts import PortalSubmission, Reason, RequestSubmitted, SubmissionAccepted, SubmissionRejected, topics
 from intake import domain
 from intake.projection import submissions, tracking_serial
 from services.consumer import Incoming, Poison, Subscription, Unit, content_id, validation_reason
@@ -21,47 +22,61 @@ def correlation_of(submission_id: str) -> Cause:
     return Cause(correlation_id=uuid5(NAMESPACE_URL, f"tawasul:submission:{submission_id}"))
 
 
-async def submit(unit: Unit, submission: PortalSubmission, *, received_at: datetime) -> None:
-    """Answer a submission once: accepted with a new case, or rejected with every reason."""
-    fingerprint = domain.fingerprint(submission)
-    seen = await unit.session.scalar(
-        select(submissions.c.fingerprint).where(submissions.c.submission_id == submission.submission_id)
-    )
-    if seen is not None:
-        if seen != fingerprint:
+async def submit(unit: Unit, received: Sequence[tuple[PortalSubmission, datetime]]) -> None:
+    """Answer each submission once: accepted with a new case, or rejected with every reason.
+
+    Set-based, so a batch of submissions costs a handful of statements, not a few per submission.
+    """
+    ids = [submission.submission_id for submission, _ in received]
+    seen = dict((await unit.session.execute(
+        select(submissions.c.submission_id, submissions.c.fingerprint).where(submissions.c.submission_id.in_(ids))
+    )).tuples().all())
+    fresh: list[tuple[PortalSubmission, datetime, str, list[Reason]]] = []
+    for submission, received_at in received:
+        fingerprint = domain.fingerprint(submission)
+        earlier = seen.get(submission.submission_id)
+        if earlier is None:
+            seen[submission.submission_id] = fingerprint
+            fresh.append((submission, received_at, fingerprint, domain.check(submission)))
+        elif earlier != fingerprint:
             raise Poison(f"submission_id {submission.submission_id!r} was used before with a different body")
-        return  # answered already
-    cause = correlation_of(submission.submission_id)
-    reasons = domain.check(submission)
-    if reasons:
-        await _record(unit, submission.submission_id, fingerprint, "rejected", None)
+        # otherwise answered already, before or earlier in this batch: the same answer stands
+    serials = iter(await _serials(unit, sum(1 for *_, reasons in fresh if not reasons)))
+    rows = []
+    for submission, received_at, fingerprint, reasons in fresh:
+        cause = correlation_of(submission.submission_id)
+        if reasons:
+            rows.append(dict(submission_id=submission.submission_id, fingerprint=fingerprint,
+                             status="rejected", tracking_number=None))
+            await unit.emit(
+                [SubmissionRejected(submission_id=submission.submission_id, portal=submission.portal, reasons=reasons)],
+                key=submission.submission_id, case_id=None, cause=cause, expected_version=0,
+            )
+            continue
+        case_id = domain.tracking_number(next(serials), received_at.year)
+        rows.append(dict(submission_id=submission.submission_id, fingerprint=fingerprint,
+                         status="accepted", tracking_number=case_id))
+        submitted = RequestSubmitted(
+            submission_id=submission.submission_id,
+            submitted_at=received_at,
+            **submission.model_dump(include={"portal", "account_id", "subject_id", "section", "sub_service",
+                                             "description", "language", "contact", "channels"}),
+        )
+        await unit.emit([submitted], key=case_id, case_id=case_id, cause=cause, expected_version=0)
         await unit.emit(
-            [SubmissionRejected(submission_id=submission.submission_id, portal=submission.portal, reasons=reasons)],
-            key=submission.submission_id, case_id=None, cause=cause, expected_version=0,
+            [SubmissionAccepted(submission_id=submission.submission_id, portal=submission.portal,
+                                tracking_number=case_id)],
+            key=submission.submission_id, case_id=case_id, cause=cause, expected_version=0,
         )
-        return
-    serial = await unit.session.scalar(tracking_serial.next_value())
-    case_id = domain.tracking_number(serial, received_at.year)
-    await _record(unit, submission.submission_id, fingerprint, "accepted", case_id)
-    submitted = RequestSubmitted(
-        submission_id=submission.submission_id,
-        submitted_at=received_at,
-        **submission.model_dump(include={"portal", "account_id", "subject_id", "section", "sub_service",
-                                         "description", "language", "contact", "channels"}),
-    )
-    await unit.emit([submitted], key=case_id, case_id=case_id, cause=cause, expected_version=0)
-    await unit.emit(
-        [SubmissionAccepted(submission_id=submission.submission_id, portal=submission.portal, tracking_number=case_id)],
-        key=submission.submission_id, case_id=case_id, cause=cause, expected_version=0,
-    )
+    if rows:
+        await unit.session.execute(insert(submissions), rows)
 
 
-async def _record(unit: Unit, submission_id: str, fingerprint: str, status: str, tracking_number: str | None) -> None:
-    await unit.session.execute(
-        insert(submissions).values(
-            submission_id=submission_id, fingerprint=fingerprint, status=status, tracking_number=tracking_number
-        )
-    )
+async def _serials(unit: Unit, count: int) -> list[int]:
+    if count == 0:
+        return []
+    serial = tracking_serial.next_value().label("serial")
+    return list((await unit.session.execute(select(serial).select_from(func.generate_series(1, count)))).scalars())
 
 
 class Submissions(Subscription):
@@ -81,9 +96,8 @@ class Submissions(Subscription):
             cause=correlation_of(submission.submission_id),
         )
 
-    async def handle(self, unit: Unit, incoming: Incoming) -> None:
-        received_at = datetime.fromtimestamp(incoming.record.timestamp / 1000, UTC)
-        await submit(unit, incoming.body, received_at=received_at)
+    async def handle_batch(self, unit: Unit, items: Sequence[Incoming]) -> None:
+        await submit(unit, [(item.body, datetime.fromtimestamp(item.record.timestamp / 1000, UTC)) for item in items])
 
     async def reject(self, unit: Unit, record: ConsumerRecord, reason: str) -> None:
         body = _readable_object(record.value)

@@ -33,6 +33,8 @@ log = structlog.get_logger()
 T = TypeVar("T")
 
 HANDLER_ATTEMPTS = 3
+CONFLICT_ATTEMPTS = 5
+"""A concurrent append is retried; one that conflicts this often is a handler bug and is dead-lettered."""
 REASON_HEADER = "tawasul-dlq-reason"
 SOURCE_HEADER = "tawasul-dlq-source"
 CONSUMER_HEADER = "tawasul-dlq-consumer"
@@ -103,8 +105,8 @@ class Unit:
         head = self._heads.get(stream)
         if head is None:
             head = expected_version if expected_version is not None else await self.store.version(self.session, stream)
-        elif expected_version is not None and expected_version != head:
-            raise ConcurrencyError(f"stream {stream} is at {head} in this transaction, not the expected version")
+        elif expected_version is not None and expected_version != head:  # no retry can change this
+            raise ValueError(f"stream {stream} is at {head} in this transaction, not at expected version {expected_version}")
         envelopes = self.store.stamp(events, case_id=case_id, cause=cause, after=head)
         self._heads[stream] = head + len(events)
         self._rows.extend(self.store.rows(envelopes, topic=topic, key=key))
@@ -184,6 +186,8 @@ class BatchConsumer:
             await self._retrying(lambda: self._apply(items, poison))
         except Exception as error:  # noqa: BLE001 - a bad message spoilt the batch: go one by one
             log.warning("consumer.batch_failed", consumer=self.name, error=repr(error), size=len(items))
+            if poison:  # their answers were rolled back with the batch
+                await self._retrying(lambda: self._apply([], poison))
             for item in items:
                 await self._apply_alone(item)
 
@@ -255,12 +259,17 @@ class BatchConsumer:
         self.dead_lettered += len(poison)
 
     async def _retrying(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """Retry transient failures for as long as it takes; a conflict that keeps recurring is not transient."""
         backoff = Backoff()
+        conflicts = 0
         while True:
             try:
                 return await attempt()
             except Exception as error:
                 if not is_transient(error):
+                    raise
+                conflicts += isinstance(error, ConcurrencyError)
+                if conflicts >= CONFLICT_ATTEMPTS:
                     raise
                 delay = backoff.next()
                 log.warning("consumer.retry", consumer=self.name, error=repr(error), in_s=round(delay, 2))

@@ -93,7 +93,7 @@ class EventStore:
         """Insert rows in one statement; a taken (stream, sequence) spoils the transaction as a ConcurrencyError."""
         if not rows:
             return
-        try:
+        try:  # executemany: psycopg pipelines the rows in one round trip
             await session.execute(insert(event_store), list(rows))
         except IntegrityError as error:  # the caller rolls back and decides again
             raise ConcurrencyError(f"a stream is not at the expected version: {error.orig}") from error

@@ -40,6 +40,7 @@ class Relay:
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
         self._wake = asyncio.Event()
+        self._listening = asyncio.Event()
         self.published = 0
 
     async def republish_all(self) -> int:
@@ -57,6 +58,10 @@ class Relay:
 
     async def run(self) -> None:
         listener = asyncio.create_task(self._listen(), name="relay-listen")
+        try:  # listen before the first look, so no commit slips between them unnoticed
+            await asyncio.wait_for(self._listening.wait(), timeout=self._poll_interval_s * 5)
+        except TimeoutError:
+            log.warning("relay.not_listening", fallback="polling")
         backoff = Backoff()
         try:
             while True:
@@ -116,6 +121,7 @@ class Relay:
             try:
                 async with await psycopg.AsyncConnection.connect(self._listen_dsn, autocommit=True) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
+                    self._listening.set()
                     backoff.reset()
                     async for _ in conn.notifies():
                         self._wake.set()

@@ -1,7 +1,6 @@
 """`tawasul up` survives the loss of the memory-only broker: it restarts it, and the relays republish."""
 
 import asyncio
-import os
 import uuid
 from collections import defaultdict
 
@@ -25,7 +24,6 @@ class Up:
 
     def __init__(self, infra, home) -> None:
         namespace = "u" + uuid.uuid4().hex[:10]
-        os.environ.update(TAWASUL_KAFKA_SESSION_TIMEOUT_MS="2000", TAWASUL_KAFKA_HEARTBEAT_INTERVAL_MS="500")
         self.settings = Settings(database_url=infra.database_url, kafka_bootstrap=None, namespace=namespace,
                                  kafka_port=free_port(), home=home)
         self.ports = {name: free_port() for name in SERVICES}
@@ -43,7 +41,9 @@ class Up:
 
 
 async def test_a_broker_that_dies_is_restarted_and_every_event_is_republished(infra, tmp_path, monkeypatch):
-    monkeypatch.setenv("TAWASUL_LOG_FORMAT", "json")
+    for name, value in {"TAWASUL_LOG_FORMAT": "json", "TAWASUL_KAFKA_SESSION_TIMEOUT_MS": "2000",
+                        "TAWASUL_KAFKA_HEARTBEAT_INTERVAL_MS": "500"}.items():
+        monkeypatch.setenv(name, value)  # the supervisor hands its environment to the services
     up = Up(infra, tmp_path)
     running = asyncio.create_task(up.supervisor.run())
     try:

@@ -37,15 +37,17 @@ from services.consumer import (
 )
 from services.embedded import ensure_topics
 from services.eventstore import Cause, ConcurrencyError, EventStore
-from services.tables import inbox
+from services.tables import event_store, inbox, outbox
 
+CORRELATION = uuid.uuid4()
 LEDGER = "CREATE TABLE ledger (consumer text NOT NULL, message_id uuid NOT NULL, note text NOT NULL)"
 """The tests' read model: one row per applied message (no key, so a second application shows)."""
 
 
-def message(note: str = "") -> tuple[UUID, bytes]:
+def message(note: str = "", *, case: str | None = None) -> tuple[UUID, bytes]:
+    """A test message: its id and its bytes; `case` is the stream its handler emits to, when it emits."""
     message_id = uuid.uuid4()
-    return message_id, json.dumps({"id": str(message_id), "note": note}).encode()
+    return message_id, json.dumps({"id": str(message_id), "note": note, "case": case}).encode()
 
 
 def envelope(type_: str, data: dict[str, Any], **fields: Any) -> Envelope:
@@ -66,14 +68,18 @@ async def write_ledger(unit: Unit, consumer: str, message_id: UUID, note: str) -
 
 
 class Ledger(Subscription):
-    """JSON messages `{"id", "note"}`; applying one writes a ledger row. Failures are planned per message id."""
+    """JSON messages `{"id", "note", "case"}`; applying one writes a ledger row and, with a case, emits `Routed`.
+
+    Failures are planned per message id and raised after the message's effects.
+    """
 
     def __init__(self, topic: str, consumer: str) -> None:
         self.topic = topic
         self._consumer = consumer
         self.calls: Counter[UUID] = Counter()
         self.fail_always: dict[UUID, Exception] = {}
-        self.fail_once: dict[UUID, Exception] = {}
+        self.fail_next: dict[UUID, list[Exception]] = {}
+        """Raised one per call, in order, until none are left."""
 
     def decode(self, record: ConsumerRecord) -> Incoming:
         try:
@@ -81,15 +87,19 @@ class Ledger(Subscription):
         except ValueError as error:
             raise Poison(f"not JSON: {error}") from error
         message_id = UUID(body["id"])
-        return Incoming(record=record, message_id=message_id, body=body, cause=Cause(correlation_id=message_id))
+        cause = Cause(correlation_id=CORRELATION, causation_id=message_id)
+        return Incoming(record=record, message_id=message_id, body=body, cause=cause)
 
     async def handle(self, unit: Unit, incoming: Incoming) -> None:
         self.calls[incoming.message_id] += 1
         await write_ledger(unit, self._consumer, incoming.message_id, incoming.body["note"])
+        if case := incoming.body["case"]:
+            routed = Routed(**routed_data(department=incoming.body["note"]))
+            await unit.emit([routed], key=case, case_id=case, cause=incoming.cause)
         if incoming.message_id in self.fail_always:
             raise self.fail_always[incoming.message_id]
-        if incoming.message_id in self.fail_once:
-            raise self.fail_once.pop(incoming.message_id)
+        if self.fail_next.get(incoming.message_id):
+            raise self.fail_next[incoming.message_id].pop(0)
 
     async def reject(self, unit: Unit, record: ConsumerRecord, reason: str) -> None:
         await write_ledger(unit, self._consumer, content_id(record.value), f"rejected: {reason}")
@@ -328,30 +338,54 @@ async def test_a_message_whose_handler_keeps_failing_is_dead_lettered_alone_afte
     ],
     ids=["concurrency", "database-away"],
 )
-async def test_a_transient_failure_is_retried_and_the_batch_is_applied_exactly_once(
+async def test_a_transient_failure_is_retried_past_the_handler_attempts_and_the_batch_applied_exactly_once(
     topic, name, fetch, make_consumer, ledger, dead_letters, error: Exception
 ) -> None:
     messages = [message(f"m{n}") for n in range(3)]
     records = await fetch(*(value for _, value in messages))
     subscription = Ledger(topic, name)
     flaky = messages[1][0]
-    subscription.fail_once[flaky] = error
+    failures = HANDLER_ATTEMPTS + 1  # a non-transient error this often would be dead-lettered
+    subscription.fail_next[flaky] = [error] * failures
     consumer = make_consumer(subscription)
 
     await consumer.process(records)
 
     assert await ledger() == Counter(message_id for message_id, _ in messages)
-    assert subscription.calls[flaky] == 2
-    assert subscription.calls[messages[0][0]] == 2  # the whole batch was rolled back and run again
+    assert subscription.calls[flaky] == failures + 1
+    assert subscription.calls[messages[0][0]] == failures + 1  # each time the whole batch rolled back and ran again
     assert await dead_letters() == []
     assert (consumer.applied, consumer.dead_lettered) == (3, 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/consumer.py BatchConsumer.process: the per-message fallback never calls reject() for the "
-    "batch's poison records, whose rejection rolled back with the failed batch",
-)
+async def test_events_handlers_emit_are_stored_once_with_their_batch_even_when_it_is_retried(
+    sessions, topic, name, fetch, make_consumer, ledger
+) -> None:
+    one, other = f"case-{uuid.uuid4().hex[:8]}", f"case-{uuid.uuid4().hex[:8]}"
+    messages = [message("a", case=one), message("b", case=other), message("c", case=one)]
+    records = await fetch(*(value for _, value in messages))
+    subscription = Ledger(topic, name)
+    subscription.fail_next[messages[2][0]] = [ConcurrencyError("raised after the message emitted its event")]
+
+    await make_consumer(subscription).process(records)
+
+    async with sessions() as session:
+        rows = (await session.execute(
+            select(event_store.c.stream, event_store.c.sequence, event_store.c.envelope, outbox.c.position)
+            .outerjoin(outbox, outbox.c.position == event_store.c.position)
+            .where(event_store.c.stream.in_([one, other]))
+            .order_by(event_store.c.position)
+        )).all()
+    assert [(row.stream, row.sequence) for row in rows] == [(one, 1), (other, 1), (one, 2)]
+    assert all(row.position is not None for row in rows)  # queued for the relay in the same transaction
+    emitted = [Envelope.model_validate(row.envelope) for row in rows]
+    assert [e.causation_id for e in emitted] == [message_id for message_id, _ in messages]
+    assert {e.correlation_id for e in emitted} == {CORRELATION}
+    assert [e.data["department"] for e in emitted] == ["a", "b", "c"]
+    assert {e.producer for e in emitted} == {name}
+    assert await ledger() == Counter(message_id for message_id, _ in messages)
+
+
 async def test_a_poison_record_is_still_rejected_when_another_message_of_its_batch_fails(
     topic, name, fetch, make_consumer, ledger
 ) -> None:

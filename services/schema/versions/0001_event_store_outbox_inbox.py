@@ -42,6 +42,20 @@ def upgrade() -> None:
         CREATE TRIGGER event_store_no_truncate BEFORE TRUNCATE ON event_store
             FOR EACH STATEMENT EXECUTE FUNCTION tawasul_append_only();
 
+        -- A stream has no holes: sequence n+1 follows n, whatever expected version a writer claimed.
+        CREATE FUNCTION tawasul_contiguous() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.sequence > 1 AND NOT EXISTS (
+                SELECT 1 FROM event_store WHERE stream = NEW.stream AND sequence = NEW.sequence - 1
+            ) THEN
+                RAISE EXCEPTION 'stream % has no sequence % before %', NEW.stream, NEW.sequence - 1, NEW.sequence
+                    USING ERRCODE = 'integrity_constraint_violation';
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER event_store_contiguous BEFORE INSERT ON event_store
+            FOR EACH ROW EXECUTE FUNCTION tawasul_contiguous();
+
         -- The relay's queue: what is committed but not yet published. Kept apart from the
         -- append-only rows; a row appears only when its transaction commits, so a slow
         -- writer can never be skipped the way a "last published position" would skip it.

@@ -2,9 +2,16 @@
 
 import json
 
+import pytest
 import structlog
 
 from services.logging import configure_logging
+
+
+@pytest.fixture(autouse=True)
+def restore_structlog():
+    yield
+    structlog.reset_defaults()  # the configured logger writes to pytest's captured stdout, closed after the test
 
 
 def log_line(capsys, **fields) -> dict:
