@@ -1,5 +1,6 @@
 """Casework's queue from the case log, and the officer's resolve command."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
@@ -12,25 +13,34 @@ from services.consumer import Unit
 from services.eventstore import Cause
 
 
-async def on_submitted(unit: Unit, envelope: Envelope, event: RequestSubmitted) -> None:
-    values = dict(section=event.section, sub_service=event.sub_service, language=event.language,
-                  submitted_at=event.submitted_at, correlation_id=envelope.correlation_id)
-    await unit.session.execute(
-        insert(queue).values(case_id=envelope.case_id, status="submitted", **values)
-        .on_conflict_do_update(index_elements=[queue.c.case_id], set_=values)
-    )
+async def on_submitted(unit: Unit, run: Sequence[tuple[Envelope, RequestSubmitted]]) -> None:
+    statement = insert(queue).values([
+        dict(case_id=envelope.case_id, status="submitted", section=event.section, sub_service=event.sub_service,
+             language=event.language, submitted_at=event.submitted_at, correlation_id=envelope.correlation_id)
+        for envelope, event in run
+    ])
+    excluded = statement.excluded
+    await unit.session.execute(statement.on_conflict_do_update(
+        index_elements=[queue.c.case_id],
+        set_=dict(section=excluded.section, sub_service=excluded.sub_service, language=excluded.language,
+                  submitted_at=excluded.submitted_at, correlation_id=excluded.correlation_id),
+    ))
 
 
-async def on_routed(unit: Unit, envelope: Envelope, event: Routed) -> None:
-    values = dict(department=event.department, routed_at=envelope.occurred_at, correlation_id=envelope.correlation_id)
-    await unit.session.execute(
-        insert(queue).values(case_id=envelope.case_id, status="open", **values)
-        .on_conflict_do_update(
-            index_elements=[queue.c.case_id],
-            set_={**values, "status": "open"},
-            where=queue.c.status != "resolved",
-        )
-    )
+async def on_routed(unit: Unit, run: Sequence[tuple[Envelope, Routed]]) -> None:
+    latest = {envelope.case_id: (envelope, event) for envelope, event in run}  # a re-route: the last one holds
+    statement = insert(queue).values([
+        dict(case_id=case_id, status="open", department=event.department, routed_at=envelope.occurred_at,
+             correlation_id=envelope.correlation_id)
+        for case_id, (envelope, event) in latest.items()
+    ])
+    excluded = statement.excluded
+    await unit.session.execute(statement.on_conflict_do_update(
+        index_elements=[queue.c.case_id],
+        set_=dict(status="open", department=excluded.department, routed_at=excluded.routed_at,
+                  correlation_id=excluded.correlation_id),
+        where=queue.c.status != "resolved",
+    ))
 
 
 async def resolve(unit: Unit, command: domain.ResolveCase) -> Resolved:

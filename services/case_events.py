@@ -1,6 +1,12 @@
-"""A subscription to the case log that hands each wanted event type to its handler."""
+"""A subscription to the case log that hands each wanted event type to its handler.
 
-from collections.abc import Awaitable, Callable, Mapping
+Handlers take runs: every maximal run of consecutive events of one type in a batch goes to the
+type's handler in one call, in log order, so a handler can apply a run with set-based SQL while
+each case still sees its events in the order they happened.
+"""
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from itertools import groupby
 from typing import Any
 
 from aiokafka.structs import ConsumerRecord
@@ -10,7 +16,8 @@ from contracts import Envelope, Event, UnknownEventType, decode_event, topics
 from services.consumer import Incoming, Poison, Subscription, Unit, validation_reason
 from services.eventstore import Cause
 
-Handler = Callable[[Unit, Envelope, Any], Awaitable[None]]
+Handler = Callable[[Unit, Sequence[tuple[Envelope, Any]]], Awaitable[None]]
+"""Applies a run of (envelope, event) pairs of one type, in order."""
 
 
 class CaseEvents(Subscription):
@@ -46,5 +53,8 @@ class CaseEvents(Subscription):
         )
 
     async def handle(self, unit: Unit, incoming: Incoming) -> None:
-        envelope, event = incoming.body
-        await self._handlers[envelope.type](unit, envelope, event)
+        await self.handle_batch(unit, [incoming])
+
+    async def handle_batch(self, unit: Unit, items: Sequence[Incoming]) -> None:
+        for type_, run in groupby(items, key=lambda item: item.body[0].type):
+            await self._handlers[type_](unit, [item.body for item in run])

@@ -405,9 +405,10 @@ def case_events(name):
     """CaseEvents handling Routed only; each handled event is a ledger row noting its department."""
     seen: list[tuple[Envelope, Routed]] = []
 
-    async def on_routed(unit: Unit, envelope: Envelope, event: Routed) -> None:
-        seen.append((envelope, event))
-        await write_ledger(unit, name, envelope.event_id, event.department)
+    async def on_routed(unit: Unit, run: list[tuple[Envelope, Routed]]) -> None:
+        for envelope, event in run:
+            seen.append((envelope, event))
+            await write_ledger(unit, name, envelope.event_id, event.department)
 
     return CaseEvents({Routed: on_routed}), seen
 
