@@ -14,7 +14,7 @@ from services import db, migrations
 from services.consumer import BatchConsumer, Subscription
 from services.embedded import ensure_topics
 from services.eventstore import EventStore
-from services.kafka import all_topics, create_broker, create_producer
+from services.kafka import all_topics, consumer_lag, create_broker, create_producer
 from services.relay import Relay
 from services.settings import Settings
 
@@ -72,12 +72,13 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
         if settings.republish:
             await relay.republish_all()
         relay_task = asyncio.create_task(relay.run(), name="relay")
-        broker = None
+        broker = app.state.broker = None
         if subscriptions:
             broker = create_broker(
                 settings, bootstrap, service=service.name, topic_names=subscriptions, on_batch=consumer.process
             )
             await broker.start()
+            app.state.broker = broker
         log.info("service.started", topics=sorted(subscriptions), port=settings.port_of(service.name))
         try:
             yield
@@ -96,6 +97,7 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
     async def healthz() -> dict:
         relay: Relay = app.state.relay
         consumer: BatchConsumer = app.state.consumer
+        lag = await consumer_lag(app.state.broker) if app.state.broker is not None else {}
         return {
             "service": service.name,
             "status": "ok",
@@ -104,6 +106,8 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
                 "applied": consumer.applied,
                 "ignored_duplicates": consumer.ignored,
                 "dead_lettered": consumer.dead_lettered,
+                "lag": sum(lag.values()),
+                "lag_by_partition": lag,
             },
         }
 

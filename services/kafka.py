@@ -56,6 +56,24 @@ async def raw_values(message: Any) -> list[bytes | None]:
     return [record.value for record in message.raw_message]
 
 
+async def consumer_lag(broker: KafkaBroker) -> dict[str, int]:
+    """Records not yet consumed per assigned partition: the fetch high-water mark minus our position.
+
+    Read from the fetcher, not `end_offsets`, which the embedded broker answers wrongly.
+    """
+    lag: dict[str, int] = {}
+    for subscriber in broker.subscribers:
+        consumer = getattr(subscriber, "consumer", None)
+        if consumer is None:
+            continue
+        for partition in consumer.assignment():
+            highwater = consumer.highwater(partition)
+            if highwater is not None:
+                position = await consumer.position(partition)
+                lag[f"{partition.topic}/{partition.partition}"] = max(0, highwater - position)
+    return lag
+
+
 def create_broker(
     settings: Settings,
     bootstrap: str,

@@ -26,8 +26,9 @@ class Settings(BaseSettings):
     kafka_port: int = 9092
     topic_partitions: int = Field(default=6, ge=1)
     topic_replication: int = Field(default=1, ge=1)
-    kafka_session_timeout_ms: int = 6000
-    kafka_heartbeat_interval_ms: int = 1500
+    kafka_session_timeout_ms: int = 10_000
+    kafka_heartbeat_interval_ms: int = 3_000
+    """The embedded broker holds each group join for half the session timeout: `tawasul up` shortens it there."""
 
     http_host: str = "127.0.0.1"
     http_port: int | None = None

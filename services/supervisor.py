@@ -6,12 +6,15 @@ whole store again and the consumers' inboxes absorb what they had already applie
 """
 
 import asyncio
+import ctypes
 import os
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import BinaryIO
 
+import psutil
 import structlog
 
 from services.embedded import EmbeddedKafka, EmbeddedPostgres, ensure_topics
@@ -21,7 +24,27 @@ from services.settings import Settings
 log = structlog.get_logger()
 
 STOP_TIMEOUT_S = 25.0
+EMBEDDED_KAFKA_ENV = {"TAWASUL_KAFKA_SESSION_TIMEOUT_MS": "6000", "TAWASUL_KAFKA_HEARTBEAT_INTERVAL_MS": "1500"}
+"""Short group sessions for the embedded broker, which holds every join for half the session timeout."""
 RESTART_DELAY_S = 1.0
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM it if the supervisor dies, so no service is left orphaned."""
+    if sys.platform == "linux":
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _stop_leftover(pid_file: Path) -> None:
+    """Stop the broker a killed earlier `tawasul up` left behind, so it does not hold the port."""
+    try:
+        process = psutil.Process(int(pid_file.read_text()))
+        if "tansu" in " ".join(process.cmdline()):
+            log.warning("up.leftover_broker", pid=process.pid)
+            process.terminate()
+            process.wait(10)
+    except (FileNotFoundError, ValueError, psutil.Error):
+        pass
 
 
 class Child:
@@ -39,7 +62,7 @@ class Child:
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "services.cli", "run", self.name,
             env=env, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+            stderr=asyncio.subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent,
         )
         self._pump = asyncio.create_task(self._forward(self.proc.stdout))
 
@@ -119,11 +142,15 @@ class Supervisor:
             database_url = self.postgres.url
         bootstrap = settings.kafka_bootstrap
         if bootstrap is None:
+            pid_file = settings.home / "tansu.pid"
+            _stop_leftover(pid_file)
             self.kafka = EmbeddedKafka(port=settings.kafka_port, log_path=settings.home / "tansu.log")
             await asyncio.to_thread(self.kafka.start)
+            pid_file.write_text(str(self.kafka.pid))
             bootstrap = self.kafka.bootstrap
         await ensure_topics(bootstrap, all_topics(settings), settings.topic_partitions)
         return {
+            **(EMBEDDED_KAFKA_ENV if self.kafka is not None else {}),
             **os.environ,
             "TAWASUL_KAFKA_BOOTSTRAP": bootstrap,
             "TAWASUL_DATABASE_URL": database_url,

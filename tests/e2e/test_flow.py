@@ -48,4 +48,7 @@ async def test_every_submission_becomes_one_case_routed_and_resolved_once(system
         )
 
     await wait_for(settled, what="a pending notification per (event, channel), routing's open count down")
+    for service in ("intake", "routing", "casework", "notify"):
+        health = await system.health(service)
+        assert (health["consumer"]["lag"], health["relay"]["pending"]) == (0, 0), health
     assert await system.scalar("notify", "SELECT count(*) FROM notifications") == expected_notifications
