@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from contracts import Envelope, RequestSubmitted, Resolved, Routed
 from casework import domain
 from casework.projection import queue
+from contracts import Envelope, RequestSubmitted, Resolved, Routed
 from services.consumer import Unit
 from services.eventstore import Cause
 

@@ -13,7 +13,13 @@ from contracts.events import (
     SubmissionRejected,
 )
 from contracts.submission import Attachment, Contact, PortalSubmission
-from contracts.upcasting import UPCASTERS, UnknownEventType, Upcasters, decode_event, latest_version
+from contracts.upcasting import (
+    UPCASTERS,
+    UnknownEventType,
+    Upcasters,
+    decode_event,
+    latest_version,
+)
 
 __all__ = [
     "CATALOG",

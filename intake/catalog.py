@@ -10,7 +10,9 @@ SECTIONS: dict[str, frozenset[str]] = {
     "iqama": frozenset({"issue", "renew", "replace-lost", "correct-data"}),
     "dependents": frozenset({"add-dependent", "remove-dependent", "sponsored-services"}),
     "passport-renewal": frozenset({"renew", "extend"}),
-    "exit-reentry": frozenset({"issue-single", "issue-multiple", "extend", "cancel", "final-exit-issue", "final-exit-cancel"}),
+    "exit-reentry": frozenset(
+        {"issue-single", "issue-multiple", "extend", "cancel", "final-exit-issue", "final-exit-cancel"}
+    ),
     "visit-visa": frozenset({"issue", "cancel"}),
     "visit-extension": frozenset({"extend", "extend-yemeni-syrian"}),
     "transfer-of-services": frozenset({"transfer"}),

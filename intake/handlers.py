@@ -10,10 +10,24 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from contracts import PortalSubmission, Reason, RequestSubmitted, SubmissionAccepted, SubmissionRejected, topics
+from contracts import (
+    PortalSubmission,
+    Reason,
+    RequestSubmitted,
+    SubmissionAccepted,
+    SubmissionRejected,
+    topics,
+)
 from intake import domain
 from intake.projection import submissions, tracking_serial
-from services.consumer import Incoming, Poison, Subscription, Unit, content_id, validation_reason
+from services.consumer import (
+    Incoming,
+    Poison,
+    Subscription,
+    Unit,
+    content_id,
+    validation_reason,
+)
 from services.eventstore import Cause
 
 

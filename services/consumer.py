@@ -9,24 +9,23 @@ goes to `<topic>.dlq` with the reason and its original bytes, and the consumer g
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import structlog
-from pydantic import ValidationError
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
+from pydantic import ValidationError
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from contracts import Envelope, Event, topics
+from contracts import topics
 from services.backoff import Backoff
-from services.eventstore import Cause, ConcurrencyError, EventStore, stream_of, topic_of
+from services.eventstore import Cause, ConcurrencyError, EventStore, Unit, unit_of_work
 from services.tables import inbox
 
 log = structlog.get_logger()
@@ -75,55 +74,6 @@ class Incoming:
     message_id: UUID
     body: Any
     cause: Cause
-
-
-class Unit:
-    """One transaction: the handler's read-model changes and the events it emits commit together.
-
-    Emitted events are buffered and written in one statement by `flush()`, just before commit.
-    """
-
-    def __init__(self, session: AsyncSession, store: EventStore) -> None:
-        self.session = session
-        self.store = store
-        self._heads: dict[str, int] = {}
-        self._rows: list[dict[str, Any]] = []
-
-    async def emit(
-        self,
-        events: Sequence[Event],
-        *,
-        key: str,
-        case_id: str | None,
-        cause: Cause,
-        expected_version: int | None = None,
-    ) -> list[Envelope]:
-        if not events:
-            return []
-        topic = topic_of(events)
-        stream = stream_of(topic, key)
-        head = self._heads.get(stream)
-        if head is None:
-            head = expected_version if expected_version is not None else await self.store.version(self.session, stream)
-        elif expected_version is not None and expected_version != head:  # no retry can change this
-            raise ValueError(f"stream {stream} is at {head} in this transaction, not at expected version {expected_version}")
-        envelopes = self.store.stamp(events, case_id=case_id, cause=cause, after=head)
-        self._heads[stream] = head + len(events)
-        self._rows.extend(self.store.rows(envelopes, topic=topic, key=key))
-        return envelopes
-
-    async def flush(self) -> None:
-        rows, self._rows = self._rows, []
-        await self.store.write(self.session, rows)
-
-
-@asynccontextmanager
-async def unit_of_work(sessions: async_sessionmaker[AsyncSession], store: EventStore) -> AsyncIterator[Unit]:
-    """A transaction whose emitted events are flushed to the store before it commits."""
-    async with sessions.begin() as session:
-        unit = Unit(session, store)
-        yield unit
-        await unit.flush()
 
 
 class Subscription:

@@ -79,7 +79,7 @@ async def _metadata_ready(bootstrap: str) -> bool:
     try:
         await asyncio.wait_for(client.bootstrap(), timeout=3)
         return bool(client.cluster.brokers())
-    except (KafkaError, OSError, asyncio.TimeoutError):
+    except (TimeoutError, KafkaError, OSError):
         return False
     finally:
         await client.close()

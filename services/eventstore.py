@@ -1,6 +1,7 @@
 """Append events to a service's own store in the caller's transaction; the outbox trigger queues them."""
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -8,7 +9,7 @@ from uuid import UUID
 from opentelemetry import propagate
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import Envelope, Event, topics
 from services.tables import event_store
@@ -109,12 +110,9 @@ class EventStore:
         expected_version: int | None = None,
     ) -> list[Envelope]:
         """Append `events` (all for one topic and key) now, after `expected_version` (default: the stream's head)."""
-        if not events:
-            return []
-        topic = topic_of(events)
-        head = expected_version if expected_version is not None else await self.version(session, stream_of(topic, key))
-        envelopes = self.stamp(events, case_id=case_id, cause=cause, after=head)
-        await self.write(session, self.rows(envelopes, topic=topic, key=key))
+        unit = Unit(session, self)
+        envelopes = await unit.emit(events, key=key, case_id=case_id, cause=cause, expected_version=expected_version)
+        await unit.flush()
         return envelopes
 
     async def read(self, session: AsyncSession, stream: str) -> list[Envelope]:
@@ -129,3 +127,52 @@ def topic_of(events: Sequence[Event]) -> str:
     if any(event.TOPIC != topic for event in events):
         raise ValueError("one append goes to one topic")
     return topic
+
+
+class Unit:
+    """One transaction: the handler's read-model changes and the events it emits commit together.
+
+    Emitted events are buffered and written in one statement by `flush()`, just before commit.
+    """
+
+    def __init__(self, session: AsyncSession, store: EventStore) -> None:
+        self.session = session
+        self.store = store
+        self._heads: dict[str, int] = {}
+        self._rows: list[dict[str, Any]] = []
+
+    async def emit(
+        self,
+        events: Sequence[Event],
+        *,
+        key: str,
+        case_id: str | None,
+        cause: Cause,
+        expected_version: int | None = None,
+    ) -> list[Envelope]:
+        if not events:
+            return []
+        topic = topic_of(events)
+        stream = stream_of(topic, key)
+        head = self._heads.get(stream)
+        if head is None:
+            head = expected_version if expected_version is not None else await self.store.version(self.session, stream)
+        elif expected_version is not None and expected_version != head:  # no retry can change this
+            raise ValueError(f"stream {stream} is at {head} in this transaction, not at {expected_version}")
+        envelopes = self.store.stamp(events, case_id=case_id, cause=cause, after=head)
+        self._heads[stream] = head + len(events)
+        self._rows.extend(self.store.rows(envelopes, topic=topic, key=key))
+        return envelopes
+
+    async def flush(self) -> None:
+        rows, self._rows = self._rows, []
+        await self.store.write(self.session, rows)
+
+
+@asynccontextmanager
+async def unit_of_work(sessions: async_sessionmaker[AsyncSession], store: EventStore) -> AsyncIterator[Unit]:
+    """A transaction whose emitted events are flushed to the store before it commits."""
+    async with sessions.begin() as session:
+        unit = Unit(session, store)
+        yield unit
+        await unit.flush()

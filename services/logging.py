@@ -49,4 +49,6 @@ def configure_logging(*, service: str, fmt: str = "console", level: str = "INFO"
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)
-    logging.basicConfig(level=logging.WARNING, stream=sys.stdout, format=f"{service} %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, stream=sys.stdout, format=f"{service} %(name)s %(levelname)s %(message)s"
+    )

@@ -3,14 +3,15 @@
 import asyncio
 import json
 import os
+import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -96,23 +97,9 @@ class System:
         finally:
             await producer.stop()
 
-    async def read_topic(self, topic: str, *, until: int, timeout_s: float = 60.0) -> list:
-        """Every record of a topic from the beginning, once at least `until` have been read (or time is up)."""
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.infra.kafka_bootstrap, enable_auto_commit=False)
-        await consumer.start()
-        try:
-            partitions = [TopicPartition(self.topic(topic), p) for p in range(self.settings.topic_partitions)]
-            consumer.assign(partitions)
-            await consumer.seek_to_beginning(*partitions)
-            records = []
-            deadline = asyncio.get_running_loop().time() + timeout_s
-            while len(records) < until and asyncio.get_running_loop().time() < deadline:
-                batch = await consumer.getmany(timeout_ms=500, max_records=5000)
-                for partition_records in batch.values():
-                    records.extend(partition_records)
-            return records
-        finally:
-            await consumer.stop()
+    async def read_topic(self, topic: str, *, until: int, timeout_s: float = 60.0) -> list[ConsumerRecord]:
+        """Every record of one of this system's topics, once at least `until` have arrived."""
+        return await read_topic(self.infra.kafka_bootstrap, self.topic(topic), until, timeout=timeout_s)
 
     @asynccontextmanager
     async def database(self, service: str) -> AsyncIterator:
@@ -141,6 +128,32 @@ class System:
                 )
                 if response.status_code != 200:
                     raise AssertionError(f"resolve {case_id}: {response.status_code} {response.text}")
+
+
+async def read_topic(bootstrap: str, topic: str, at_least: int, *, timeout: float = 10) -> list[ConsumerRecord]:
+    """Every record of `topic`: waits for `at_least`, then reads on to the end of every partition."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+
+    async def at_the_end() -> bool:
+        for partition in consumer.assignment():
+            end = consumer.highwater(partition)
+            if end is None or await consumer.position(partition) < end:
+                return False
+        return bool(consumer.assignment())
+
+    records: list[ConsumerRecord] = []
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and (len(records) < at_least or not await at_the_end()):
+            for batch in (await consumer.getmany(timeout_ms=100)).values():
+                records.extend(batch)
+    finally:
+        await consumer.stop()
+    assert len(records) >= at_least, f"{len(records)} of {at_least} records reached {topic} in {timeout} s"
+    return sorted(records, key=lambda record: (record.partition, record.offset))
 
 
 async def wait_for(predicate, *, timeout_s: float = 120.0, every_s: float = 0.2, what: str = "condition"):

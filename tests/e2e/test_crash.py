@@ -64,7 +64,8 @@ async def test_services_killed_mid_stream_lose_nothing_and_apply_nothing_twice(s
         answers[record.key.decode()].add(envelope_of(record)["event_id"])
     assert {len(ids) for ids in answers.values()} == {1} and len(answers) == CASES
 
-    assert await system.rows("intake", "SELECT count(*), count(DISTINCT tracking_number) FROM submissions") == [(CASES, CASES)]
+    tracked = await system.rows("intake", "SELECT count(*), count(DISTINCT tracking_number) FROM submissions")
+    assert tracked == [(CASES, CASES)]
     assert await system.scalar("routing", "SELECT count(*) FROM cases") == CASES
     assert await system.scalar("casework", "SELECT count(*) FROM queue") == CASES
     assert await system.scalar("notify", "SELECT count(*) FROM notifications") == expected_notifications

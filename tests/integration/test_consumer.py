@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
 import psycopg
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 from sqlalchemy import select, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import Envelope, Resolved, Routed
-from services import db, migrations
+from services import db
 from services.case_events import CaseEvents
 from services.consumer import (
     CONSUMER_HEADER,
@@ -38,6 +36,7 @@ from services.consumer import (
 from services.embedded import ensure_topics
 from services.eventstore import Cause, ConcurrencyError, EventStore
 from services.tables import event_store, inbox, outbox
+from tests.system import read_topic
 
 CORRELATION = uuid.uuid4()
 LEDGER = "CREATE TABLE ledger (consumer text NOT NULL, message_id uuid NOT NULL, note text NOT NULL)"
@@ -105,55 +104,14 @@ class Ledger(Subscription):
         await write_ledger(unit, self._consumer, content_id(record.value), f"rejected: {reason}")
 
 
-async def read_topic(bootstrap: str, topic: str, at_least: int, *, timeout: float = 10) -> list[ConsumerRecord]:
-    """Every record of `topic`: waits for `at_least`, then reads on to the end of every partition."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False
-    )
-    await consumer.start()
-
-    async def at_the_end() -> bool:
-        for partition in consumer.assignment():
-            end = consumer.highwater(partition)
-            if end is None or await consumer.position(partition) < end:
-                return False
-        return bool(consumer.assignment())
-
-    records: list[ConsumerRecord] = []
-    try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and (len(records) < at_least or not await at_the_end()):
-            for batch in (await consumer.getmany(timeout_ms=100)).values():
-                records.extend(batch)
-    finally:
-        await consumer.stop()
-    assert len(records) >= at_least, f"{len(records)} of {at_least} records reached {topic} in {timeout} s"
-    return sorted(records, key=lambda record: (record.partition, record.offset))
-
-
 def headers_of(record: ConsumerRecord) -> dict[str, str]:
     return {name: value.decode() for name, value in record.headers}
 
 
-@pytest.fixture(scope="module")
-def database(infra) -> Iterator[URL]:
-    url = make_url(infra.database_url).set(
-        drivername="postgresql+psycopg", database=f"test_consumer_{uuid.uuid4().hex[:8]}"
-    )
-    db.ensure_database(url)
-    migrations.upgrade(url, Path("routing/migrations"))
-    with psycopg.connect(db.libpq_dsn(url), autocommit=True) as conn:
+@pytest.fixture(scope="module", autouse=True)
+def ledger_table(database: URL) -> None:
+    with psycopg.connect(db.libpq_dsn(database), autocommit=True) as conn:
         conn.execute(LEDGER)
-    yield url
-    with psycopg.connect(db.libpq_dsn(url.set(database="postgres")), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-
-
-@pytest.fixture(scope="module")
-async def sessions(database: URL) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = db.create_engine(database)
-    yield db.session_factory(engine)
-    await engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,13 @@ import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
-from services.embedded import EmbeddedKafka, EmbeddedPostgres, EmbeddedStartError, ensure_topics, free_port
+from services.embedded import (
+    EmbeddedKafka,
+    EmbeddedPostgres,
+    EmbeddedStartError,
+    ensure_topics,
+    free_port,
+)
 
 
 @pytest.fixture(scope="module")

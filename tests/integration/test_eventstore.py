@@ -5,18 +5,16 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import Envelope, Routed
-from services import db, migrations
+from services import db
 from services.eventstore import Cause, ConcurrencyError, EventStore
 from services.tables import event_store, outbox
 
@@ -33,25 +31,6 @@ def new_case() -> str:
 
 def cause() -> Cause:
     return Cause(correlation_id=uuid.uuid4(), causation_id=uuid.uuid4())
-
-
-@pytest.fixture(scope="module")
-def database(infra) -> Iterator[URL]:
-    url = make_url(infra.database_url).set(
-        drivername="postgresql+psycopg", database=f"test_eventstore_{uuid.uuid4().hex[:8]}"
-    )
-    db.ensure_database(url)
-    migrations.upgrade(url, Path("routing/migrations"))
-    yield url
-    with psycopg.connect(db.libpq_dsn(url.set(database="postgres")), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-
-
-@pytest.fixture(scope="module")
-async def sessions(database: URL) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = db.create_engine(database)
-    yield db.session_factory(engine)
-    await engine.dispose()
 
 
 @pytest.fixture

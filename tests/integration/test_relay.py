@@ -7,25 +7,23 @@ import json
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
-import psycopg
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import Envelope, Routed, topics
-from services import db, migrations
+from services import db
 from services.embedded import EmbeddedKafka, ensure_topics, free_port
 from services.eventstore import Cause, EventStore
 from services.relay import CHANNEL, RELAY_LOCK, Relay
 from services.tables import event_store
+from tests.system import read_topic
 
 STORE = EventStore(producer="relay-tests")
 
@@ -48,32 +46,6 @@ async def append(sessions: async_sessionmaker[AsyncSession], case: str, count: i
 
 def start_producer(bootstrap: str, **options: Any) -> AIOKafkaProducer:
     return AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=False, **options)
-
-
-async def read_topic(bootstrap: str, topic: str, at_least: int, *, timeout: float = 10) -> list[ConsumerRecord]:
-    """Every record of `topic`: waits for `at_least`, then reads on to the end of every partition."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False
-    )
-    await consumer.start()
-
-    async def at_the_end() -> bool:
-        for partition in consumer.assignment():
-            end = consumer.highwater(partition)
-            if end is None or await consumer.position(partition) < end:
-                return False
-        return bool(consumer.assignment())
-
-    records: list[ConsumerRecord] = []
-    try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and (len(records) < at_least or not await at_the_end()):
-            for batch in (await consumer.getmany(timeout_ms=100)).values():
-                records.extend(batch)
-    finally:
-        await consumer.stop()
-    assert len(records) >= at_least, f"{len(records)} of {at_least} records reached {topic} in {timeout} s"
-    return records
 
 
 def event_ids(records: list[ConsumerRecord]) -> list[uuid.UUID]:
@@ -117,25 +89,6 @@ class CountingProducer:
     async def send(self, *args: Any, **kwargs: Any) -> Any:
         self.sends += 1
         return await self._producer.send(*args, **kwargs)
-
-
-@pytest.fixture(scope="module")
-def database(infra) -> Iterator[URL]:
-    url = make_url(infra.database_url).set(
-        drivername="postgresql+psycopg", database=f"test_relay_{uuid.uuid4().hex[:8]}"
-    )
-    db.ensure_database(url)
-    migrations.upgrade(url, Path("routing/migrations"))
-    yield url
-    with psycopg.connect(db.libpq_dsn(url.set(database="postgres")), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-
-
-@pytest.fixture(scope="module")
-async def sessions(database: URL) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = db.create_engine(database)
-    yield db.session_factory(engine)
-    await engine.dispose()
 
 
 @pytest.fixture(autouse=True)
