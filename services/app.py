@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from services import db, migrations
 from services.consumer import BatchConsumer, Subscription
-from services.embedded import ensure_topics
 from services.eventstore import EventStore
 from services.kafka import all_topics, consumer_lag, create_broker, create_producer
 from services.relay import Relay
 from services.settings import Settings
+from services.topics import ensure_topics
 
 log = structlog.get_logger()
 
@@ -54,7 +54,9 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(db.ensure_database, url)
         await asyncio.to_thread(migrations.upgrade, url, service.migrations)
-        await ensure_topics(bootstrap, all_topics(settings), settings.topic_partitions)
+        await ensure_topics(
+            bootstrap, all_topics(settings), settings.topic_partitions, replication=settings.topic_replication
+        )
         producer = create_producer(settings, bootstrap)
         await producer.start()
         relay = app.state.relay = Relay(

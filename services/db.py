@@ -26,7 +26,8 @@ def ensure_database(url: URL) -> None:
 
 
 def create_engine(url: URL, *, pool_size: int = 5) -> AsyncEngine:
-    return create_async_engine(url, pool_size=pool_size, max_overflow=5, pool_pre_ping=True)
+    # hide_parameters: an error's text (logged, or a dead letter's reason) never carries the row's personal data
+    return create_async_engine(url, pool_size=pool_size, max_overflow=5, pool_pre_ping=True, hide_parameters=True)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -17,9 +17,10 @@ from typing import BinaryIO
 import psutil
 import structlog
 
-from services.embedded import EmbeddedKafka, EmbeddedPostgres, ensure_topics
+from services.embedded import EmbeddedKafka, EmbeddedPostgres
 from services.kafka import all_topics
 from services.settings import Settings
+from services.topics import ensure_topics
 
 log = structlog.get_logger()
 

@@ -17,10 +17,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from contracts import topics
 from services.cli import SERVICES
-from services.embedded import ensure_topics, free_port
+from services.embedded import free_port
 from services.kafka import all_topics
 from services.settings import Settings
 from services.supervisor import Child
+from services.topics import ensure_topics
 from tests.infra import Infra
 
 

@@ -33,9 +33,9 @@ from services.consumer import (
     Unit,
     content_id,
 )
-from services.embedded import ensure_topics
 from services.eventstore import Cause, ConcurrencyError, EventStore
 from services.tables import event_store, inbox, outbox
+from services.topics import ensure_topics
 from tests.system import read_topic
 
 CORRELATION = uuid.uuid4()

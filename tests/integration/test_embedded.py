@@ -18,9 +18,9 @@ from services.embedded import (
     EmbeddedKafka,
     EmbeddedPostgres,
     EmbeddedStartError,
-    ensure_topics,
     free_port,
 )
+from services.topics import ensure_topics
 
 
 @pytest.fixture(scope="module")
