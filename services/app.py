@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from services import db, migrations
@@ -16,6 +16,7 @@ from services.eventstore import EventStore
 from services.kafka import all_topics, consumer_lag, create_broker, create_producer
 from services.relay import Relay
 from services.settings import Settings
+from services.telemetry import server_span
 from services.topics import ensure_topics
 
 log = structlog.get_logger()
@@ -94,6 +95,13 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
             log.info("service.stopped")
 
     app = FastAPI(title=f"Tawasul {service.name}", lifespan=lifespan)
+
+    @app.middleware("http")
+    async def trace_requests(request: Request, call_next):  # events a request emits continue its trace
+        if request.url.path == "/healthz":
+            return await call_next(request)
+        with server_span(f"{request.method} {request.url.path}", request.headers):
+            return await call_next(request)
 
     @app.get("/healthz")
     async def healthz() -> dict:

@@ -14,9 +14,11 @@ def run_service(name: str) -> None:
     from services.app import create_app
     from services.logging import configure_logging
     from services.settings import Settings
+    from services.telemetry import configure_tracing
 
     settings = Settings()
     configure_logging(service=name, fmt=settings.log_format, level=settings.log_level)
+    configure_tracing(name, traces_dir=settings.traces_dir)
     if not (settings.kafka_bootstrap and settings.database_url):
         sys.exit("tawasul run needs TAWASUL_KAFKA_BOOTSTRAP and TAWASUL_DATABASE_URL; `tawasul up` sets both")
     service = importlib.import_module(f"{name}.app").SERVICE

@@ -18,6 +18,7 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
+from opentelemetry.trace import Span, StatusCode
 from pydantic import ValidationError
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -27,6 +28,7 @@ from contracts import topics
 from services.backoff import Backoff
 from services.eventstore import Cause, ConcurrencyError, EventStore, Unit, unit_of_work
 from services.tables import inbox
+from services.telemetry import context_headers, message_span
 
 log = structlog.get_logger()
 T = TypeVar("T")
@@ -142,23 +144,38 @@ class BatchConsumer:
                 await self._apply_alone(item)
 
     async def _apply(self, items: Sequence[Incoming], poison: Sequence[tuple[ConsumerRecord, str]]) -> None:
-        async with unit_of_work(self._sessions, self._store) as unit:
-            session = unit.session
-            fresh = await self._claim(session, [i.message_id for i in items] + [content_id(r.value) for r, _ in poison])
-            for record, reason in poison:
-                if content_id(record.value) in fresh:
-                    fresh.discard(content_id(record.value))
-                    await self._subscriptions[record.topic].reject(unit, record, reason)
-            batches: dict[str, list[Incoming]] = {}
-            for item in items:
-                if item.message_id not in fresh:
-                    log.info("consumer.ignored_duplicate", consumer=self.name, message_id=str(item.message_id))
-                    continue
-                fresh.discard(item.message_id)
-                batches.setdefault(item.record.topic, []).append(item)
-            for topic, fresh_items in batches.items():
-                await self._subscriptions[topic].handle_batch(unit, fresh_items)
-            applied = sum(len(fresh_items) for fresh_items in batches.values())
+        spans: list[Span] = []
+        try:
+            async with unit_of_work(self._sessions, self._store) as unit:
+                session = unit.session
+                fresh = await self._claim(
+                    session, [i.message_id for i in items] + [content_id(r.value) for r, _ in poison]
+                )
+                for record, reason in poison:
+                    if content_id(record.value) in fresh:
+                        fresh.discard(content_id(record.value))
+                        await self._subscriptions[record.topic].reject(unit, record, reason)
+                batches: dict[str, list[Incoming]] = {}
+                for item in items:
+                    if item.message_id not in fresh:
+                        log.info("consumer.ignored_duplicate", consumer=self.name, message_id=str(item.message_id))
+                        continue
+                    fresh.discard(item.message_id)
+                    batches.setdefault(item.record.topic, []).append(item)
+                    span = message_span(item.record, self.name)
+                    spans.append(span)
+                    unit.traces[item.cause] = context_headers(span)
+                for topic, fresh_items in batches.items():
+                    await self._subscriptions[topic].handle_batch(unit, fresh_items)
+                applied = sum(len(fresh_items) for fresh_items in batches.values())
+        except BaseException as error:
+            for span in spans:
+                span.record_exception(error)
+                span.set_status(StatusCode.ERROR)
+            raise
+        finally:
+            for span in spans:
+                span.end()
         self.applied += applied
         self.ignored += len(items) - applied
 

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from opentelemetry import propagate
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import Envelope, Event, topics
 from services.tables import event_store
+from services.telemetry import context_headers
 
 
 class ConcurrencyError(Exception):
@@ -69,9 +69,11 @@ class EventStore:
         ]
 
     @staticmethod
-    def rows(envelopes: Sequence[Envelope], *, topic: str, key: str) -> list[dict[str, Any]]:
-        headers: dict[str, str] = {}
-        propagate.inject(headers)  # the trace of the transaction that wrote the event travels with it
+    def rows(
+        envelopes: Sequence[Envelope], *, topic: str, key: str, trace: dict[str, str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Store rows; `headers` keep the trace context the event was written in (default: the current one)."""
+        headers = trace if trace is not None else context_headers()
         stream = stream_of(topic, key)
         return [
             {
@@ -140,6 +142,8 @@ class Unit:
         self.store = store
         self._heads: dict[str, int] = {}
         self._rows: list[dict[str, Any]] = []
+        self.traces: dict[Cause, dict[str, str]] = {}
+        """Trace context by cause: events emitted for a message continue that message's span."""
 
     async def emit(
         self,
@@ -161,7 +165,7 @@ class Unit:
             raise ValueError(f"stream {stream} is at {head} in this transaction, not at {expected_version}")
         envelopes = self.store.stamp(events, case_id=case_id, cause=cause, after=head)
         self._heads[stream] = head + len(events)
-        self._rows.extend(self.store.rows(envelopes, topic=topic, key=key))
+        self._rows.extend(self.store.rows(envelopes, topic=topic, key=key, trace=self.traces.get(cause)))
         return envelopes
 
     async def flush(self) -> None:

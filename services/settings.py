@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     http_port: int | None = None
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
+    traces_dir: Path | None = None
+    """Write each service's spans to `<dir>/<service>.jsonl` (OTLP export follows the OTEL_* variables)."""
 
     consumer_batch_size: int = Field(default=500, ge=1)
     consumer_batch_timeout_ms: int = Field(default=100, ge=1)

@@ -34,6 +34,7 @@ class System:
         )
         self.ports = {name: free_port() for name in SERVICES}
         self.log = (log_dir / f"{self.namespace}.log").open("ab")
+        self.traces_dir = log_dir / f"{self.namespace}-traces"
         self.children = {name: Child(name, self._env(name), out=self.log) for name in SERVICES}
 
     def _env(self, name: str) -> dict[str, str]:
@@ -46,6 +47,7 @@ class System:
             "TAWASUL_KAFKA_SESSION_TIMEOUT_MS": "2000",
             "TAWASUL_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
             "TAWASUL_LOG_FORMAT": "json",
+            "TAWASUL_TRACES_DIR": str(self.traces_dir),
         }
 
     def topic(self, name: str) -> str:
@@ -75,6 +77,11 @@ class System:
                 if asyncio.get_running_loop().time() > deadline:
                     raise TimeoutError(f"{name} did not become healthy; see {self.log.name}")
                 await asyncio.sleep(0.2)
+
+    def spans(self, service: str) -> list[dict]:
+        """The spans a service has written so far (JSON objects as the OpenTelemetry SDK renders them)."""
+        path = self.traces_dir / f"{service}.jsonl"
+        return [json.loads(line) for line in path.read_text().splitlines() if line] if path.exists() else []
 
     async def health(self, name: str) -> dict:
         async with httpx.AsyncClient() as client:
