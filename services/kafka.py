@@ -95,6 +95,7 @@ def create_broker(
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
         max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
+        fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
         parser=lenient_batch_parser,
         decoder=raw_values,
     )

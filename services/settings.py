@@ -39,6 +39,8 @@ class Settings(BaseSettings):
 
     consumer_batch_size: int = Field(default=500, ge=1)
     consumer_batch_timeout_ms: int = Field(default=100, ge=1)
+    consumer_fetch_max_wait_ms: int = Field(default=50, ge=0)
+    """How long the broker may hold a fetch for more data: the floor of each hop's latency when idle."""
     relay_batch_size: int = Field(default=1000, ge=1)
     relay_poll_interval_s: float = Field(default=1.0, gt=0)
     republish: bool = False

@@ -26,7 +26,7 @@ from tests.infra import Infra
 
 
 class System:
-    def __init__(self, infra: Infra, log_dir: Path, namespace: str | None = None) -> None:
+    def __init__(self, infra: Infra, log_dir: Path, namespace: str | None = None, *, traces: bool = True) -> None:
         self.infra = infra
         self.namespace = namespace or "t" + uuid.uuid4().hex[:10]
         self.settings = Settings(
@@ -34,7 +34,7 @@ class System:
         )
         self.ports = {name: free_port() for name in SERVICES}
         self.log = (log_dir / f"{self.namespace}.log").open("ab")
-        self.traces_dir = log_dir / f"{self.namespace}-traces"
+        self.traces_dir = log_dir / f"{self.namespace}-traces" if traces else None
         self.children = {name: Child(name, self._env(name), out=self.log) for name in SERVICES}
 
     def _env(self, name: str) -> dict[str, str]:
@@ -47,7 +47,7 @@ class System:
             "TAWASUL_KAFKA_SESSION_TIMEOUT_MS": "2000",
             "TAWASUL_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
             "TAWASUL_LOG_FORMAT": "json",
-            "TAWASUL_TRACES_DIR": str(self.traces_dir),
+            **({"TAWASUL_TRACES_DIR": str(self.traces_dir)} if self.traces_dir else {}),
         }
 
     def topic(self, name: str) -> str:
@@ -80,6 +80,7 @@ class System:
 
     def spans(self, service: str) -> list[dict]:
         """The spans a service has written so far (JSON objects as the OpenTelemetry SDK renders them)."""
+        assert self.traces_dir is not None, "this system was started without trace files"
         path = self.traces_dir / f"{service}.jsonl"
         return [json.loads(line) for line in path.read_text().splitlines() if line] if path.exists() else []
 
