@@ -13,34 +13,35 @@ from services.consumer import Unit
 from services.eventstore import Cause
 
 
+def _upsert(columns: tuple[str, ...], *, status: str | None = None, unless_resolved: bool = False):
+    """INSERT … ON CONFLICT (case_id) DO UPDATE of `columns` (and `status`): one statement, compiled once."""
+    statement = insert(queue)
+    updates = {name: statement.excluded[name] for name in columns}
+    if status is not None:
+        updates["status"] = status
+    where = (queue.c.status != "resolved") if unless_resolved else None
+    return statement.on_conflict_do_update(index_elements=[queue.c.case_id], set_=updates, where=where)
+
+
+SUBMITTED = _upsert(("section", "sub_service", "language", "submitted_at", "correlation_id"))
+ROUTED = _upsert(("department", "routed_at", "correlation_id"), status="open", unless_resolved=True)
+
+
 async def on_submitted(unit: Unit, run: Sequence[tuple[Envelope, RequestSubmitted]]) -> None:
-    statement = insert(queue).values([
+    await unit.session.execute(SUBMITTED, [
         dict(case_id=envelope.case_id, status="submitted", section=event.section, sub_service=event.sub_service,
              language=event.language, submitted_at=event.submitted_at, correlation_id=envelope.correlation_id)
         for envelope, event in run
     ])
-    excluded = statement.excluded
-    await unit.session.execute(statement.on_conflict_do_update(
-        index_elements=[queue.c.case_id],
-        set_=dict(section=excluded.section, sub_service=excluded.sub_service, language=excluded.language,
-                  submitted_at=excluded.submitted_at, correlation_id=excluded.correlation_id),
-    ))
 
 
 async def on_routed(unit: Unit, run: Sequence[tuple[Envelope, Routed]]) -> None:
     latest = {envelope.case_id: (envelope, event) for envelope, event in run}  # a re-route: the last one holds
-    statement = insert(queue).values([
+    await unit.session.execute(ROUTED, [
         dict(case_id=case_id, status="open", department=event.department, routed_at=envelope.occurred_at,
              correlation_id=envelope.correlation_id)
         for case_id, (envelope, event) in latest.items()
     ])
-    excluded = statement.excluded
-    await unit.session.execute(statement.on_conflict_do_update(
-        index_elements=[queue.c.case_id],
-        set_=dict(status="open", department=excluded.department, routed_at=excluded.routed_at,
-                  correlation_id=excluded.correlation_id),
-        where=queue.c.status != "resolved",
-    ))
 
 
 async def resolve(unit: Unit, command: domain.ResolveCase) -> Resolved:

@@ -78,5 +78,7 @@ def decode_event(
         raise UnknownEventType(
             f"unknown event version {envelope.type} v{envelope.version}; the latest known is v{latest}"
         )
-    data = upcasters.upcast(envelope.type, envelope.data, from_version=envelope.version, to_version=latest)
+    data = envelope.data
+    if envelope.version < latest:
+        data = upcasters.upcast(envelope.type, data, from_version=envelope.version, to_version=latest)
     return catalog[(envelope.type, latest)].model_validate(data, extra="ignore")

@@ -12,11 +12,12 @@ from services.consumer import Poison, Unit
 
 async def on_submitted(unit: Unit, run: Sequence[tuple[Envelope, RequestSubmitted]]) -> None:
     await unit.session.execute(
-        insert(recipients).values([
+        insert(recipients).on_conflict_do_nothing(),
+        [
             dict(case_id=envelope.case_id, language=event.language, channels=list(event.channels),
                  email=event.contact.email, mobile=event.contact.mobile)
             for envelope, event in run
-        ]).on_conflict_do_nothing()
+        ],
     )
     await on_update(unit, run)
 
@@ -40,4 +41,5 @@ async def on_update(unit: Unit, run: Sequence[tuple[Envelope, Event]]) -> None:
                  event_type=envelope.type, language=recipient.language, status="pending")
             for channel in recipient.channels
         )
-    await unit.session.execute(insert(notifications).values(rows).on_conflict_do_nothing())
+    if rows:
+        await unit.session.execute(insert(notifications).on_conflict_do_nothing(), rows)

@@ -41,6 +41,9 @@ SOURCE_HEADER = "tawasul-dlq-source"
 CONSUMER_HEADER = "tawasul-dlq-consumer"
 
 
+CLAIM = insert(inbox).on_conflict_do_nothing().returning(inbox.c.message_id)
+
+
 class Poison(Exception):
     """This message can never be applied; `reason` says why (field and rule where there is one)."""
 
@@ -201,13 +204,9 @@ class BatchConsumer:
         """Insert inbox rows; return the ids not seen before (a concurrent claimer waits for us, then skips)."""
         if not ids:
             return set()
-        statement = (
-            insert(inbox)
-            .values([{"consumer": self.name, "message_id": message_id} for message_id in dict.fromkeys(ids)])
-            .on_conflict_do_nothing()
-            .returning(inbox.c.message_id)
-        )
-        return set((await session.execute(statement)).scalars())
+        rows = [{"consumer": self.name, "message_id": message_id} for message_id in dict.fromkeys(ids)]
+        claimed = await session.execute(CLAIM, rows)  # one cached statement, rows batched by insertmanyvalues
+        return set(claimed.scalars())
 
     async def _dead_letter(self, poison: Sequence[tuple[ConsumerRecord, str]]) -> None:
         sends = []
