@@ -2,12 +2,25 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 
 from contracts import Envelope, Event, RequestSubmitted
-from notify.projection import notifications, recipients
-from services.consumer import Poison, Unit
+from notify.projection import recipients, updates
+from services.consumer import Unit
+
+DERIVE = text(
+    """
+    INSERT INTO notifications (event_id, channel, case_id, event_type, language, status)
+    SELECT u.event_id, c.channel, u.case_id, u.event_type, r.language, 'pending'
+    FROM updates u
+    JOIN recipients r USING (case_id)
+    CROSS JOIN LATERAL unnest(r.channels) AS c (channel)
+    WHERE u.case_id = ANY(:case_ids)
+    ON CONFLICT DO NOTHING
+    """
+)
+"""One pending notification per (update, chosen channel) of the given cases, once their recipient is known."""
 
 
 async def on_submitted(unit: Unit, run: Sequence[tuple[Envelope, RequestSubmitted]]) -> None:
@@ -23,23 +36,10 @@ async def on_submitted(unit: Unit, run: Sequence[tuple[Envelope, RequestSubmitte
 
 
 async def on_update(unit: Unit, run: Sequence[tuple[Envelope, Event]]) -> None:
-    case_ids = {envelope.case_id for envelope, _ in run}
-    known = {
-        row.case_id: row
-        for row in (await unit.session.execute(
-            select(recipients.c.case_id, recipients.c.language, recipients.c.channels)
-            .where(recipients.c.case_id.in_(case_ids))
-        ))
-    }
-    rows = []
-    for envelope, _ in run:
-        recipient = known.get(envelope.case_id)
-        if recipient is None:
-            raise Poison(f"{envelope.type} for case {envelope.case_id} arrived before the case's RequestSubmitted")
-        rows.extend(
-            dict(event_id=envelope.event_id, channel=channel, case_id=envelope.case_id,
-                 event_type=envelope.type, language=recipient.language, status="pending")
-            for channel in recipient.channels
-        )
-    if rows:
-        await unit.session.execute(insert(notifications).on_conflict_do_nothing(), rows)
+    """Record the updates, then derive what can be derived: the order of updates and recipients does not matter."""
+    await unit.session.execute(
+        insert(updates).on_conflict_do_nothing(),
+        [dict(event_id=envelope.event_id, case_id=envelope.case_id, event_type=envelope.type,
+              occurred_at=envelope.occurred_at) for envelope, _ in run],
+    )
+    await unit.session.execute(DERIVE, {"case_ids": sorted({envelope.case_id for envelope, _ in run})})

@@ -1,4 +1,9 @@
-"""Notify's read model: who to tell and how (per case), and one notification per (event, channel)."""
+"""Notify's read model: who to tell and how (per case), every update heard of, one notification per (event, channel).
+
+Updates and recipients are recorded as they come and notifications derived from both, so the
+order in which they arrive does not matter (after a broker loss, each service's relay
+republishes on its own, and a case's `Routed` may arrive before its `RequestSubmitted`).
+"""
 
 from sqlalchemy import Column, DateTime, MetaData, Table, Text, Uuid, func
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -13,6 +18,15 @@ recipients = Table(
     Column("channels", ARRAY(Text), nullable=False),
     Column("email", Text),
     Column("mobile", Text),
+)
+
+updates = Table(
+    "updates",
+    metadata,
+    Column("event_id", Uuid, primary_key=True),
+    Column("case_id", Text, nullable=False),
+    Column("event_type", Text, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
 )
 
 notifications = Table(

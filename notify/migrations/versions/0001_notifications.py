@@ -1,4 +1,4 @@
-"""Recipients and pending notifications.
+"""Recipients, updates heard of, and pending notifications.
 
 Revision ID: notify_0001
 Revises:
@@ -23,6 +23,14 @@ def upgrade() -> None:
         sa.Column("email", sa.Text),
         sa.Column("mobile", sa.Text),
     )
+    op.create_table(
+        "updates",
+        sa.Column("event_id", sa.Uuid, primary_key=True),
+        sa.Column("case_id", sa.Text, nullable=False),
+        sa.Column("event_type", sa.Text, nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("updates_by_case", "updates", ["case_id"])
     op.create_table(
         "notifications",
         sa.Column("event_id", sa.Uuid, primary_key=True),
