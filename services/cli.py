@@ -37,6 +37,12 @@ def up() -> None:
     asyncio.run(Supervisor(settings, SERVICES).run())
 
 
+def demo(count: int) -> None:
+    from services.settings import Settings
+
+    asyncio.run(importlib.import_module("intake.demo").demo(Settings(), count))
+
+
 def export_schemas() -> None:
     from contracts.schemas import SNAPSHOTS, export
 
@@ -51,11 +57,15 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("service", choices=SERVICES)
     commands.add_parser("up", help="start the embedded broker and database (unless overridden) and all services")
     commands.add_parser("schemas", help="write the JSON Schemas of every contract into contracts/schemas")
+    sample = commands.add_parser("demo", help="act as a portal: publish sample submissions, print the answers")
+    sample.add_argument("--count", type=int, default=5)
     args = parser.parse_args(argv)
     if args.command == "run":
         run_service(args.service)
     elif args.command == "up":
         up()
+    elif args.command == "demo":
+        demo(args.count)
     else:
         export_schemas()
 
