@@ -1,0 +1,16 @@
+"""`tawasul demo` plays a portal against the running services and prints every answer."""
+
+import pytest
+
+from intake.demo import demo
+from tests.system import System
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_the_demo_prints_a_tracking_number_for_each_sample_submission(system: System, capsys):
+    await demo(system.settings, 3)
+    lines = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("sent") for line in lines) == 3
+    accepted = [line for line in lines if line.startswith("accepted")]
+    assert len(accepted) == 3 and all("tracking number TW" in line for line in accepted)
