@@ -1,13 +1,14 @@
 """JSON Schemas of every message, the committed snapshots of them, and the compatibility rule.
 
-`tawasul schemas` writes the snapshots into `contracts/schemas/`; the contract tests hold
-each committed snapshot against the schema the code generates today.
+`tawasul schemas` writes the snapshots, and the AsyncAPI document, into `contracts/schemas/`;
+the contract tests hold each committed file against what the code generates today.
 """
 
 import json
 from pathlib import Path
 from typing import Any
 
+from contracts import asyncapi
 from contracts.envelope import Envelope
 from contracts.events import CATALOG
 from contracts.submission import PortalSubmission
@@ -16,6 +17,9 @@ Schema = dict[str, Any]
 
 SNAPSHOTS = Path(__file__).parent / "schemas"
 """Where the committed snapshots live."""
+
+ASYNCAPI = "asyncapi.json"
+"""The AsyncAPI document beside the snapshots; not a message schema, so not in `json_schemas()`."""
 
 ANNOTATIONS = frozenset({"title", "description", "default", "examples", "deprecated", "$comment"})
 """Keywords that document a schema without changing what it accepts."""
@@ -40,12 +44,14 @@ def render(schema: Schema) -> str:
 
 
 def export(directory: Path) -> list[Path]:
-    """Write every schema under `directory`; return the files written."""
+    """Write every schema, and the AsyncAPI document (`ASYNCAPI`), under `directory`; return the files written."""
+    files = {name: render(schema) for name, schema in json_schemas().items()}
+    files[ASYNCAPI] = asyncapi.render(asyncapi.asyncapi_document())
     written = []
-    for name, schema in json_schemas().items():
+    for name, text in files.items():
         path = directory / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render(schema), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
 

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
     run = commands.add_parser("run", help="run one service in this process")
     run.add_argument("service", choices=SERVICES)
     commands.add_parser("up", help="start the embedded broker and database (unless overridden) and all services")
-    commands.add_parser("schemas", help="write the JSON Schemas of every contract into contracts/schemas")
+    commands.add_parser("schemas", help="write the contracts' JSON Schemas and AsyncAPI document to contracts/schemas")
     sample = commands.add_parser("demo", help="act as a portal: publish sample submissions, print the answers")
     sample.add_argument("--count", type=int, default=5)
     args = parser.parse_args(argv)
