@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request, Response
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from services import db, migrations
@@ -74,7 +74,7 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
         )
         if settings.republish:
             await relay.republish_all()
-        relay_task = asyncio.create_task(relay.run(), name="relay")
+        relay_task = app.state.relay_task = asyncio.create_task(relay.run(), name="relay")
         broker = app.state.broker = None
         if subscriptions:
             broker = create_broker(
@@ -104,13 +104,20 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
             return await call_next(request)
 
     @app.get("/healthz")
-    async def healthz() -> dict:
+    async def healthz(response: Response) -> dict:
         relay: Relay = app.state.relay
         consumer: BatchConsumer = app.state.consumer
-        lag = await consumer_lag(app.state.broker) if app.state.broker is not None else {}
+        broker = app.state.broker
+        lag = await consumer_lag(broker) if broker is not None else {}
+        failing = [
+            *(["relay stopped"] if app.state.relay_task.done() else []),
+            *(["consumer stopped"] if broker is not None and not all(s.running for s in broker.subscribers) else []),
+        ]
+        if failing:
+            response.status_code = 503
         return {
             "service": service.name,
-            "status": "ok",
+            "status": "failing: " + ", ".join(failing) if failing else "ok",
             "relay": {"published": relay.published, "pending": await relay.pending()},
             "consumer": {
                 "applied": consumer.applied,

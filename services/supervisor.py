@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+import httpx
 import psutil
 import structlog
 
@@ -25,6 +26,7 @@ from services.topics import ensure_topics
 log = structlog.get_logger()
 
 STOP_TIMEOUT_S = 25.0
+HEALTH_TIMEOUT_S = 2.0
 EMBEDDED_KAFKA_ENV = {"TAWASUL_KAFKA_SESSION_TIMEOUT_MS": "6000", "TAWASUL_KAFKA_HEARTBEAT_INTERVAL_MS": "1500"}
 """Short group sessions for the embedded broker, which holds every join for half the session timeout."""
 RESTART_DELAY_S = 1.0
@@ -56,10 +58,13 @@ class Child:
         self.env = env
         self.out = out or sys.stdout.buffer
         self.proc: asyncio.subprocess.Process | None = None
+        self.healthy_once = False
+        self.failed_checks = 0
         self._pump: asyncio.Task | None = None
 
     async def start(self, *, republish: bool = False) -> None:
         env = {**self.env, "TAWASUL_REPUBLISH": "true" if republish else "false"}
+        self.healthy_once, self.failed_checks = False, 0
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "services.cli", "run", self.name,
             env=env, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
@@ -100,28 +105,39 @@ class Child:
 
 
 class Supervisor:
-    def __init__(self, settings: Settings, services: Sequence[str], ports: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        services: Sequence[str],
+        ports: dict[str, int] | None = None,
+        *,
+        unhealthy_after: int = 15,
+    ) -> None:
         self.settings = settings
         self.services = services
         self.ports = ports or {name: settings.port_of(name) for name in services}
+        self.unhealthy_after = unhealthy_after
+        """Failed health checks in a row (one a second) after which a service that was up is restarted."""
         self.kafka: EmbeddedKafka | None = None
         self.postgres: EmbeddedPostgres | None = None
+        self.children: list[Child] = []
         self._stopping = asyncio.Event()
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, self._stopping.set)
-        children: list[Child] = []
         try:
             env = await self._infrastructure()
-            children = [Child(name, {**env, "TAWASUL_HTTP_PORT": str(self.ports[name])}) for name in self.services]
-            for child in children:
+            self.children = [
+                Child(name, {**env, "TAWASUL_HTTP_PORT": str(self.ports[name])}) for name in self.services
+            ]
+            for child in self.children:
                 await child.start()
             self._announce(env)
-            await self._watch(children)
+            await self._watch(self.children)
         finally:
-            await asyncio.gather(*(child.stop() for child in children))
+            await asyncio.gather(*(child.stop() for child in self.children))
             if self.kafka is not None:
                 await asyncio.to_thread(self.kafka.stop)
             if self.postgres is not None:
@@ -185,3 +201,23 @@ class Supervisor:
                     log.warning("up.service_exited", service=child.name, code=child.proc.returncode)
                     await asyncio.sleep(RESTART_DELAY_S)
                     await child.start()
+            await asyncio.gather(*(self._check(child) for child in children if not child.exited))
+
+    async def _check(self, child: Child) -> None:
+        """Liveness: a service that answered /healthz once and then stops answering (hung, frozen) is restarted."""
+        try:
+            async with httpx.AsyncClient(timeout=HEALTH_TIMEOUT_S) as client:
+                healthy = (await client.get(f"http://127.0.0.1:{self.ports[child.name]}/healthz")).status_code == 200
+        except httpx.HTTPError:
+            healthy = False
+        if healthy:
+            child.healthy_once, child.failed_checks = True, 0
+            return
+        if not child.healthy_once:
+            return  # still starting
+        child.failed_checks += 1
+        if child.failed_checks >= self.unhealthy_after:
+            log.warning("up.service_unhealthy", service=child.name, failed_checks=child.failed_checks)
+            child.kill()
+            await child.proc.wait()
+            await child.start()

@@ -1,0 +1,119 @@
+"""`tawasul up` keeps the system alive: it restarts a lost memory-only broker (the relays republish)
+and a service that stops answering."""
+
+import asyncio
+import os
+import signal
+import uuid
+from collections import defaultdict
+
+import httpx
+import pytest
+
+from services.cli import SERVICES
+from services.embedded import free_port
+from services.settings import Settings
+from services.supervisor import Supervisor
+from tests.infra import Infra
+from tests.system import System, encode, envelope_of, submission, topics, wait_for
+
+pytestmark = pytest.mark.e2e
+
+CASES = 40
+
+
+class Up:
+    """A Supervisor run in this process with its own embedded broker, against the test database."""
+
+    def __init__(self, infra, home) -> None:
+        self.infra = infra
+        self.home = home
+        self.settings = Settings(database_url=infra.database_url, kafka_bootstrap=None,
+                                 namespace="u" + uuid.uuid4().hex[:10], kafka_port=free_port(), home=home)
+        self.ports = {name: free_port() for name in SERVICES}
+        self.supervisor = Supervisor(self.settings, SERVICES, ports=self.ports, unhealthy_after=3)
+
+    async def healthy(self) -> bool:
+        async with httpx.AsyncClient(timeout=2) as client:
+            try:
+                return all([
+                    (await client.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200
+                    for port in self.ports.values()
+                ])
+            except httpx.TransportError:
+                return False
+
+    def system(self) -> System:
+        """The test helpers, aimed at this supervisor's broker and namespace (they start no services)."""
+        infra = Infra(self.supervisor.kafka.bootstrap, self.infra.database_url, "up")
+        return System(infra, self.home, self.settings.namespace, traces=False)
+
+
+@pytest.fixture
+async def up(infra, tmp_path, monkeypatch):
+    for name, value in {"TAWASUL_LOG_FORMAT": "json", "TAWASUL_KAFKA_SESSION_TIMEOUT_MS": "2000",
+                        "TAWASUL_KAFKA_HEARTBEAT_INTERVAL_MS": "500"}.items():
+        monkeypatch.setenv(name, value)  # the supervisor hands its environment to the services
+    up = Up(infra, tmp_path)
+    running = asyncio.create_task(up.supervisor.run())
+    try:
+        await wait_for(up.healthy, what="all four services healthy")
+        yield up
+    finally:
+        up.supervisor.stop()
+        await running
+    assert not up.supervisor.kafka.alive()
+
+
+async def test_a_broker_that_dies_is_restarted_and_every_event_is_republished(up: Up):
+    system = up.system()
+    first = [submission(n) for n in range(CASES)]
+    await system.publish(topics.SUBMISSIONS, [encode(body) for body in first])
+    await wait_for(lambda: _count(system, "routing", "cases", CASES), what="first cases routed")
+
+    old_pid = up.supervisor.kafka.pid
+    up.supervisor.kafka._proc.kill()  # the broker dies, and its memory with it
+    await wait_for(lambda: _restarted(up, old_pid), what="broker restarted")
+    await wait_for(up.healthy, what="services restarted")
+
+    second = [submission(n) for n in range(CASES, 2 * CASES)]
+    await system.publish(topics.SUBMISSIONS, [encode(body) for body in second])
+    await wait_for(lambda: _count(system, "routing", "cases", 2 * CASES), what="second cases routed")
+    expected = sum(2 * len(body["channels"]) for body in first + second)
+    await wait_for(lambda: _count(system, "notify", "notifications", expected), what="notify caught up")
+
+    # The new broker's log holds every case again: the first ones republished from the stores.
+    records = await system.read_topic(topics.CASE_EVENTS, until=4 * CASES)
+    history = defaultdict(set)
+    for record in records:
+        envelope = envelope_of(record)
+        history[envelope["case_id"]].add((envelope["type"], envelope["event_id"]))
+    assert len(history) == 2 * CASES
+    assert {tuple(sorted(t for t, _ in events)) for events in history.values()} == {("RequestSubmitted", "Routed")}
+    assert await system.scalar("casework", "SELECT count(*) FROM queue") == 2 * CASES
+    assert await system.scalar("notify", "SELECT count(*) FROM notifications") == expected
+
+
+async def test_a_service_that_stops_answering_is_restarted_and_the_flow_goes_on(up: Up):
+    system = up.system()
+    routing = next(child for child in up.supervisor.children if child.name == "routing")
+    hung_pid = routing.proc.pid
+    os.kill(hung_pid, signal.SIGSTOP)  # alive, but answering nothing: a hung process
+    await system.publish(topics.SUBMISSIONS, [encode(submission(n)) for n in range(CASES)])
+
+    await wait_for(lambda: _replaced(routing, hung_pid), what="the hung routing service replaced")
+    await wait_for(lambda: _count(system, "routing", "cases", CASES), what="cases routed after the restart")
+    assert await system.scalar("routing", "SELECT count(*) FROM cases") == CASES
+
+
+async def _count(system, service: str, table: str, expected: int) -> bool:
+    return await system.scalar(service, f"SELECT count(*) FROM {table}") >= expected
+
+
+async def _restarted(up: Up, old_pid: int) -> bool:
+    kafka = up.supervisor.kafka
+    return kafka.alive() and kafka.pid != old_pid
+
+
+async def _replaced(child, old_pid: int) -> bool:
+    return child.proc.pid != old_pid and child.healthy_once
