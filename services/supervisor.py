@@ -10,6 +10,7 @@ import ctypes
 import os
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -27,6 +28,7 @@ log = structlog.get_logger()
 
 STOP_TIMEOUT_S = 25.0
 HEALTH_TIMEOUT_S = 2.0
+STARTUP_GRACE_S = 120.0
 EMBEDDED_KAFKA_ENV = {"TAWASUL_KAFKA_SESSION_TIMEOUT_MS": "6000", "TAWASUL_KAFKA_HEARTBEAT_INTERVAL_MS": "1500"}
 """Short group sessions for the embedded broker, which holds every join for half the session timeout."""
 RESTART_DELAY_S = 1.0
@@ -60,11 +62,13 @@ class Child:
         self.proc: asyncio.subprocess.Process | None = None
         self.healthy_once = False
         self.failed_checks = 0
+        self.started_at = 0.0
         self._pump: asyncio.Task | None = None
 
     async def start(self, *, republish: bool = False) -> None:
         env = {**self.env, "TAWASUL_REPUBLISH": "true" if republish else "false"}
         self.healthy_once, self.failed_checks = False, 0
+        self.started_at = time.monotonic()
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "services.cli", "run", self.name,
             env=env, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
@@ -94,6 +98,7 @@ class Child:
             await self.proc.wait()
             return
         self.proc.send_signal(signal.SIGTERM)
+        self.proc.send_signal(signal.SIGCONT)  # a stopped process must run to handle it
         try:
             await asyncio.wait_for(self.proc.wait(), STOP_TIMEOUT_S)
         except TimeoutError:
@@ -213,8 +218,8 @@ class Supervisor:
         if healthy:
             child.healthy_once, child.failed_checks = True, 0
             return
-        if not child.healthy_once:
-            return  # still starting
+        if not child.healthy_once and time.monotonic() - child.started_at < STARTUP_GRACE_S:
+            return  # still starting (migrations, the first group join)
         child.failed_checks += 1
         if child.failed_checks >= self.unhealthy_after:
             log.warning("up.service_unhealthy", service=child.name, failed_checks=child.failed_checks)

@@ -97,6 +97,7 @@ async def test_a_broker_that_dies_is_restarted_and_every_event_is_republished(up
 async def test_a_service_that_stops_answering_is_restarted_and_the_flow_goes_on(up: Up):
     system = up.system()
     routing = next(child for child in up.supervisor.children if child.name == "routing")
+    await wait_for(lambda: _seen_healthy(routing), what="the supervisor to see routing up")
     hung_pid = routing.proc.pid
     os.kill(hung_pid, signal.SIGSTOP)  # alive, but answering nothing: a hung process
     await system.publish(topics.SUBMISSIONS, [encode(submission(n)) for n in range(CASES)])
@@ -113,6 +114,10 @@ async def _count(system, service: str, table: str, expected: int) -> bool:
 async def _restarted(up: Up, old_pid: int) -> bool:
     kafka = up.supervisor.kafka
     return kafka.alive() and kafka.pid != old_pid
+
+
+async def _seen_healthy(child) -> bool:
+    return child.healthy_once
 
 
 async def _replaced(child, old_pid: int) -> bool:
