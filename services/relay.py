@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-from typing import Any
+from collections.abc import Callable
 
 import psycopg
 import structlog
@@ -29,7 +29,7 @@ class Relay:
         sessions: async_sessionmaker[AsyncSession],
         producer: AIOKafkaProducer,
         listen_dsn: str,
-        topic_name: Any,
+        topic_name: Callable[[str], str],
         batch_size: int = 1000,
         poll_interval_s: float = 1.0,
     ) -> None:
