@@ -13,10 +13,10 @@ DERIVE = text(
     """
     INSERT INTO notifications (event_id, channel, case_id, event_type, language, status)
     SELECT u.event_id, c.channel, u.case_id, u.event_type, r.language, 'pending'
-    FROM updates u
-    JOIN recipients r USING (case_id)
+    FROM unnest(CAST(:case_ids AS text[])) AS k (case_id)   -- driven by the batch's cases: index lookups only
+    JOIN recipients r ON r.case_id = k.case_id
+    JOIN updates u ON u.case_id = k.case_id
     CROSS JOIN LATERAL unnest(r.channels) AS c (channel)
-    WHERE u.case_id = ANY(:case_ids)
     ON CONFLICT DO NOTHING
     """
 )

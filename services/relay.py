@@ -11,13 +11,25 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.backoff import Backoff
-from services.tables import event_store, outbox
+from services.tables import outbox
 
 log = structlog.get_logger()
 
 CHANNEL = "tawasul_outbox"
 RELAY_LOCK = 0x7A5A_0001
 """Advisory lock key: one active relay per service database, however many replicas run."""
+
+
+NEXT_BATCH = text(
+    """
+    SELECT o.position, e.topic, e.key, e.envelope, e.headers
+    FROM (SELECT position FROM outbox ORDER BY position LIMIT :limit) AS o
+    -- LATERAL: one index lookup per queued row; a merge join would walk the store from its start
+    CROSS JOIN LATERAL (SELECT topic, key, envelope, headers FROM event_store WHERE position = o.position) AS e
+    ORDER BY o.position
+    """
+)
+"""The oldest queued events, in position order."""
 
 
 class Relay:
@@ -83,15 +95,7 @@ class Relay:
         async with self._sessions.begin() as session:
             if not await session.scalar(select(func.pg_try_advisory_xact_lock(RELAY_LOCK))):
                 return 0
-            rows = (
-                await session.execute(
-                    select(outbox.c.position, event_store.c.topic, event_store.c.key,
-                           event_store.c.envelope, event_store.c.headers)
-                    .join(event_store, event_store.c.position == outbox.c.position)
-                    .order_by(outbox.c.position)
-                    .limit(self._batch_size)
-                )
-            ).all()
+            rows = (await session.execute(NEXT_BATCH, {"limit": self._batch_size})).all()
             if not rows:
                 return 0
             sends = [
