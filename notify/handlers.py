@@ -12,10 +12,12 @@ from services.consumer import Unit
 DERIVE = text(
     """
     INSERT INTO notifications (event_id, channel, case_id, event_type, language, status)
-    SELECT u.event_id, c.channel, u.case_id, u.event_type, r.language, 'pending'
-    FROM unnest(CAST(:case_ids AS text[])) AS k (case_id)   -- driven by the batch's cases: index lookups only
-    JOIN recipients r ON r.case_id = k.case_id
-    JOIN updates u ON u.case_id = k.case_id
+    SELECT u.event_id, c.channel, k.case_id, u.event_type, r.language, 'pending'
+    FROM unnest(CAST(:case_ids AS text[])) AS k (case_id)
+    -- Driven by the batch's cases with index lookups only; LIMIT / OFFSET 0 keep the planner from
+    -- turning the lookups into joins that scan whole tables while their statistics are young.
+    CROSS JOIN LATERAL (SELECT language, channels FROM recipients WHERE case_id = k.case_id LIMIT 1) AS r
+    CROSS JOIN LATERAL (SELECT event_id, event_type FROM updates WHERE case_id = k.case_id OFFSET 0) AS u
     CROSS JOIN LATERAL unnest(r.channels) AS c (channel)
     ON CONFLICT DO NOTHING
     """

@@ -24,8 +24,11 @@ NEXT_BATCH = text(
     """
     SELECT o.position, e.topic, e.key, e.envelope, e.headers
     FROM (SELECT position FROM outbox ORDER BY position LIMIT :limit) AS o
-    -- LATERAL: one index lookup per queued row; a merge join would walk the store from its start
-    CROSS JOIN LATERAL (SELECT topic, key, envelope, headers FROM event_store WHERE position = o.position) AS e
+    -- One index lookup per queued row, whatever the statistics say: LIMIT keeps the planner from
+    -- flattening this into a hash or merge join that reads the whole store.
+    CROSS JOIN LATERAL (
+        SELECT topic, key, envelope, headers FROM event_store WHERE position = o.position LIMIT 1
+    ) AS e
     ORDER BY o.position
     """
 )
