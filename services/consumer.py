@@ -149,14 +149,12 @@ class BatchConsumer:
     async def _apply(self, items: Sequence[Incoming], poison: Sequence[tuple[ConsumerRecord, str]]) -> None:
         spans: list[Span] = []
         try:
+            rejects = [(content_id(record.value), record, reason) for record, reason in poison]
             async with unit_of_work(self._sessions, self._store) as unit:
-                session = unit.session
-                fresh = await self._claim(
-                    session, [i.message_id for i in items] + [content_id(r.value) for r, _ in poison]
-                )
-                for record, reason in poison:
-                    if content_id(record.value) in fresh:
-                        fresh.discard(content_id(record.value))
+                fresh = await self._claim(unit.session, [i.message_id for i in items] + [m for m, _, _ in rejects])
+                for message_id, record, reason in rejects:
+                    if message_id in fresh:
+                        fresh.discard(message_id)
                         await self._subscriptions[record.topic].reject(unit, record, reason)
                 batches: dict[str, list[Incoming]] = {}
                 for item in items:
