@@ -50,6 +50,26 @@ def export_schemas() -> None:
         print(path)
 
 
+def sla_due(submitted_at: str, sub_service: str | None) -> None:
+    from datetime import datetime
+
+    sla = importlib.import_module("routing.sla")
+    calendar = sla.load_calendar()
+    working_days = sla.working_days_for(sub_service)
+    try:
+        instant = datetime.fromisoformat(submitted_at)
+        if instant.tzinfo is None:
+            instant = instant.replace(tzinfo=calendar.timezone)
+        due = calendar.due_at(instant, working_days)
+    except (ValueError, OverflowError) as error:
+        sys.exit(f"tawasul sla due: {submitted_at!r} is not a usable ISO 8601 instant ({error})")
+    years = range(calendar.local_date(instant).year, calendar.local_date(due).year + 1)
+    if missing := [year for year in years if year not in calendar.years]:
+        print(f"warning: no holiday data for {', '.join(map(str, missing))}; only weekends skipped", file=sys.stderr)
+    print(due.astimezone(calendar.timezone).isoformat())
+    print(f"calendar {calendar.version}, sla {sla.sla_version()}, {working_days} working days")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="tawasul", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -59,6 +79,11 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("schemas", help="write the contracts' JSON Schemas and AsyncAPI document to contracts/schemas")
     sample = commands.add_parser("demo", help="act as a portal: publish sample submissions, print the answers")
     sample.add_argument("--count", type=int, default=5)
+    sla = commands.add_parser("sla", help="service-level clock")
+    sla_commands = sla.add_subparsers(dest="sla_command", required=True)
+    due = sla_commands.add_parser("due", help="print the due time of a request submitted at an ISO 8601 instant")
+    due.add_argument("submitted_at", help="ISO 8601 instant; without an offset it is Asia/Riyadh local time")
+    due.add_argument("--sub-service", default=None, help="sub-service code (default: the default SLA)")
     args = parser.parse_args(argv)
     if args.command == "run":
         run_service(args.service)
@@ -66,6 +91,8 @@ def main(argv: list[str] | None = None) -> None:
         up()
     elif args.command == "demo":
         demo(args.count)
+    elif args.command == "sla":
+        sla_due(args.submitted_at, args.sub_service)
     else:
         export_schemas()
 
