@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from contracts import topics
 from contracts.envelope import Envelope
 from contracts.events import CATALOG
+from contracts.registry import RegistryChange
 from contracts.submission import PortalSubmission
 
 Document = dict[str, Any]
@@ -28,6 +29,7 @@ SERVER = "kafka"
 SCHEMAS = "#/components/schemas/"
 ENVELOPE = "Envelope.v1"
 SUBMISSION = "PortalSubmission.v1"
+REGISTRY = "RegistryChange.v1"
 DEAD_LETTER = "DeadLetter"
 DLQ_HEADERS = {
     "tawasul-dlq-reason": "why the message can never be applied (field and rule where there is one)",
@@ -63,7 +65,13 @@ ROUTES: dict[str, Route] = {
     topics.CASE_EVENTS: Route(
         key="the tracking number (the envelope's case_id), so one case stays in one partition",
         description="The append-only case log: every case's events in order, in one partition per case.",
-        writers=("intake", "routing", "casework"), readers=("routing", "casework", "notify"),
+        writers=("intake", "routing", "casework"), readers=("intake", "routing", "casework", "notify"),
+    ),
+    topics.REGISTRY: Route(
+        key="account_id of the account holder",
+        description="The population registry publishes who is linked to whose account (dependents, sponsored "
+        "residents, visitors); intake keeps its own read model of the links to check a request's subject.",
+        writers=("registry",), readers=("intake",),
     ),
 }
 """Every topic in `topics.ALL`; a topic some Tawasul service reads has a dead-letter topic too."""
@@ -77,7 +85,7 @@ PORTALS = {
 """The operations of a portal, described from the portal's side."""
 
 
-EXTERNAL = frozenset({"portals", "operators"})
+EXTERNAL = frozenset({"portals", "operators", "registry"})
 """Parties outside Tawasul's services."""
 
 
@@ -111,6 +119,9 @@ def asyncapi_document() -> Document:
     schemas["DeadLetterHeaders"] = _dead_letter_headers()
     messages[SUBMISSION] = _message(SUBMISSION, PortalSubmission.__doc__ or "", SUBMISSION, topics.SUBMISSIONS)
     on_topic[topics.SUBMISSIONS].append(SUBMISSION)
+    _add_schema(schemas, REGISTRY, RegistryChange)
+    messages[REGISTRY] = _message(REGISTRY, RegistryChange.__doc__ or "", REGISTRY, topics.REGISTRY)
+    on_topic[topics.REGISTRY].append(REGISTRY)
     for (type_, version), model in CATALOG.items():
         name = message_name(type_, version)
         if model.TOPIC not in on_topic:

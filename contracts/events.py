@@ -78,6 +78,13 @@ class RequestSubmitted(Event):
     contact: Contact
     channels: list[Channel]
     submitted_at: AwareDatetime
+    catalog_version: str | None = Field(default=None, description="the intake catalog version it was checked against")
+    subject_relation: Literal["holder", "dependent", "sponsored", "visitor"] | None = Field(
+        default=None, description="how the subject is linked to the account, per the population registry"
+    )
+    subject_nationality: str | None = Field(
+        default=None, pattern=r"^[A-Z]{2}$", description="the subject's nationality (ISO 3166-1 alpha-2), when known"
+    )
 
 
 class Routed(Event):

@@ -11,6 +11,7 @@ from typing import Any
 from contracts import asyncapi
 from contracts.envelope import Envelope
 from contracts.events import CATALOG
+from contracts.registry import RegistryChange
 from contracts.submission import PortalSubmission
 
 Schema = dict[str, Any]
@@ -35,6 +36,7 @@ def json_schemas() -> dict[str, Schema]:
     schemas = {event_schema_name(t, v): model.model_json_schema() for (t, v), model in CATALOG.items()}
     schemas["envelope.v1.json"] = Envelope.model_json_schema()
     schemas["submission.v1.json"] = PortalSubmission.model_json_schema()
+    schemas["registry.v1.json"] = RegistryChange.model_json_schema()
     return dict(sorted(schemas.items()))
 
 

@@ -9,7 +9,10 @@ SUBMISSION_RESULTS = "tawasul.submission-results"
 CASE_EVENTS = "tawasul.case-events"
 """The append-only case log, key = tracking number."""
 
-ALL = (SUBMISSIONS, SUBMISSION_RESULTS, CASE_EVENTS)
+REGISTRY = "tawasul.registry"
+"""The population registry publishes who is linked to whose account here, key = account_id."""
+
+ALL = (SUBMISSIONS, SUBMISSION_RESULTS, CASE_EVENTS, REGISTRY)
 
 
 def dead_letters(topic: str) -> str:

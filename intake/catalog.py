@@ -1,21 +1,98 @@
-"""The sections Tawasul accepts requests under (the seeds' ten), with their sub-services.
+"""The sections and sub-services Tawasul accepts requests under, loaded from versioned data in `catalogs/`."""
 
-The intake issue deepens this into versioned catalog data with attachment rules and subjects.
-"""
+from collections import Counter
+from collections.abc import Iterable
+from importlib.resources import files
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Code = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
+Name = Annotated[str, Field(min_length=1)]
+Subject = Literal["holder", "dependent", "sponsored", "visitor"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class AttachmentKind(_Frozen):
+    code: Code
+    name_en: Name
+    name_ar: Name
+
+
+class SubService(_Frozen):
+    code: Code
+    name_en: Name
+    name_ar: Name
+    required_attachments: tuple[Code, ...]
+    optional_attachments: tuple[Code, ...]
+    subjects: tuple[Subject, ...] = Field(min_length=1)
+
+
+class Section(_Frozen):
+    code: Code
+    name_en: Name
+    name_ar: Name
+    sub_services: tuple[SubService, ...] = Field(min_length=1)
+
+    @property
+    def sub_service_codes(self) -> tuple[str, ...]:
+        return tuple(sub.code for sub in self.sub_services)
+
+
+def _duplicates(codes: Iterable[str]) -> list[str]:
+    return sorted(code for code, count in Counter(codes).items() if count > 1)
+
+
+def _sub_service_problems(where: str, sub: SubService, kinds: set[str]) -> list[str]:
+    required, optional = sub.required_attachments, sub.optional_attachments
+    return [
+        *(f"{where}: unknown attachment kind {k!r}" for k in (*required, *optional) if k not in kinds),
+        *(f"{where}: {k!r} both required and optional" for k in sorted(set(required) & set(optional))),
+        *(f"{where}: duplicate attachment kind {k!r}" for k in _duplicates(required) + _duplicates(optional)),
+        *(f"{where}: duplicate subject {s!r}" for s in _duplicates(sub.subjects)),
+    ]
+
+
+class Catalog(_Frozen):
+    version: str = Field(min_length=1)
+    attachment_kinds: tuple[AttachmentKind, ...]
+    sections: tuple[Section, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        kinds = {kind.code for kind in self.attachment_kinds}
+        problems = [f"duplicate attachment kind {c!r}" for c in _duplicates(k.code for k in self.attachment_kinds)]
+        problems += [f"duplicate section {c!r}" for c in _duplicates(s.code for s in self.sections)]
+        for section in self.sections:
+            problems += [f"duplicate sub-service {section.code}/{c}" for c in _duplicates(section.sub_service_codes)]
+            for sub in section.sub_services:
+                problems += _sub_service_problems(f"{section.code}/{sub.code}", sub, kinds)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def section(self, code: str) -> Section | None:
+        return next((section for section in self.sections if section.code == code), None)
+
+    def sub_service(self, section: str, code: str) -> SubService | None:
+        found = self.section(section)
+        return next((sub for sub in found.sub_services if sub.code == code), None) if found else None
+
+    def attachment_kind(self, code: str) -> AttachmentKind | None:
+        return next((kind for kind in self.attachment_kinds if kind.code == code), None)
+
+
+def load(version: str) -> Catalog:
+    data = files("intake").joinpath("catalogs", f"{version}.json").read_text(encoding="utf-8")
+    return Catalog.model_validate_json(data)
+
 
 CATALOG_VERSION = "2026.1"
+CATALOG = load(CATALOG_VERSION)
 
 SECTIONS: dict[str, frozenset[str]] = {
-    "saudi-passport": frozenset({"issue", "renew", "replace-lost", "travel-permit"}),
-    "iqama": frozenset({"issue", "renew", "replace-lost", "correct-data"}),
-    "dependents": frozenset({"add-dependent", "remove-dependent", "sponsored-services"}),
-    "passport-renewal": frozenset({"renew", "extend"}),
-    "exit-reentry": frozenset(
-        {"issue-single", "issue-multiple", "extend", "cancel", "final-exit-issue", "final-exit-cancel"}
-    ),
-    "visit-visa": frozenset({"issue", "cancel"}),
-    "visit-extension": frozenset({"extend", "extend-yemeni-syrian"}),
-    "transfer-of-services": frozenset({"transfer"}),
-    "profession-change": frozenset({"change"}),
-    "reports": frozenset({"absence-from-work", "cancel-report"}),
+    section.code: frozenset(section.sub_service_codes) for section in CATALOG.sections
 }

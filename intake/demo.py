@@ -1,35 +1,46 @@
-"""`tawasul demo`: play an upstream portal against a running system — publish sample submissions, print the answers."""
+"""`tawasul demo`: play an upstream portal against a running system — publish sample submissions, print the answers.
+
+`prepare` is what `tawasul up` does before the services start: issue development API keys and
+publish the demo household to the registry topic.
+"""
 
 import asyncio
 import json
 import random
-import uuid
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from contracts import topics
-from intake.catalog import SECTIONS
+from intake import keys, samples
 from services.settings import Settings
+
+DEV_LABEL = "tawasul-up"
 
 
 def sample(n: int) -> dict:
-    section = random.choice(sorted(SECTIONS))
-    sub_service = random.choice(sorted(SECTIONS[section]))
-    arabic = n % 2 == 0
-    return {
-        "submission_id": f"demo-{uuid.uuid4().hex[:12]}",
-        "portal": "absher" if arabic else "muqeem",
-        "account_id": "1000000008",
-        "subject_id": "2000000007",
-        "section": section,
-        "sub_service": sub_service,
-        "description": "تعذر إكمال المعاملة إلكترونياً لرقم الإقامة 2000000007" if arabic
-        else "The transaction could not be completed online for Iqama 2000000007",
-        "attachments": [],
-        "language": "ar" if arabic else "en",
-        "contact": {"email": "beneficiary@example.sa", "mobile": "+966500000000"},
-        "channels": ["email", "sms"],
-    }
+    return samples.submission(n, plan=random.choice(samples.PLANS))
+
+
+async def prepare(settings: Settings) -> list[str]:
+    """Development keys for both portals and an officer (the previous run's are revoked), and the demo registry."""
+    issued = await keys.issue_keys(
+        settings, [("absher", "portal"), ("muqeem", "portal"), ("officer-1", "officer")], DEV_LABEL, replace=True
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    await producer.start()
+    try:
+        await _publish_registry(producer, settings)
+    finally:
+        await producer.stop()
+    return [f"api key    {name:<10} {key}" for name, key in issued.items()] + [
+        f"registry   {len(samples.PEOPLE)} people linked to demo account {samples.ACCOUNT}"
+    ]
+
+
+async def _publish_registry(producer: AIOKafkaProducer, settings: Settings) -> None:
+    for change in samples.registry_changes():
+        await producer.send_and_wait(settings.topic(topics.REGISTRY), json.dumps(change).encode(),
+                                     key=change["account_id"].encode())
 
 
 async def demo(settings: Settings, count: int, timeout_s: float = 60.0) -> None:
@@ -38,6 +49,8 @@ async def demo(settings: Settings, count: int, timeout_s: float = 60.0) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:
+        await _publish_registry(producer, settings)  # the same event ids again: intake applies them once
+        await asyncio.sleep(1)  # let intake see the household before the requests that name it
         for submission_id, body in bodies.items():
             await producer.send_and_wait(
                 settings.topic(topics.SUBMISSIONS), json.dumps(body, ensure_ascii=False).encode(),

@@ -1,8 +1,10 @@
-"""Load, decide, append: a submission's answer, its case and its bookkeeping commit together."""
+"""Load, decide, append: a submission's answer, its case, its attachments and its bookkeeping commit together."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Literal
 from uuid import NAMESPACE_URL, uuid5
 
 from aiokafka.structs import ConsumerRecord
@@ -11,6 +13,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from contracts import (
+    Envelope,
+    Event,
     PortalSubmission,
     Reason,
     RequestSubmitted,
@@ -19,26 +23,44 @@ from contracts import (
     topics,
 )
 from intake import domain
-from intake.projection import submissions, tracking_serial
-from services.consumer import (
-    Incoming,
-    Poison,
-    Subscription,
-    Unit,
-    content_id,
-    validation_reason,
-)
+from intake.catalog import CATALOG_VERSION
+from intake.projection import request_history, requests, submissions, tracking_serial
+from intake.registry import linked
+from intake.status import public_part
+from intake.storage import AttachmentStore
+from services.consumer import Incoming, Poison, Subscription, Unit, content_id, validation_reason
 from services.eventstore import Cause
 
 ANSWERED = text(
     """
-    SELECT k.id, s.fingerprint
+    SELECT k.id, s.fingerprint, s.status, s.tracking_number, s.reasons
     FROM unnest(CAST(:ids AS text[])) AS k (id)
     -- an index lookup per id, whatever the statistics of a young table suggest
-    CROSS JOIN LATERAL (SELECT fingerprint FROM submissions WHERE submission_id = k.id LIMIT 1) AS s
+    CROSS JOIN LATERAL (
+        SELECT fingerprint, status, tracking_number, reasons FROM submissions WHERE submission_id = k.id LIMIT 1
+    ) AS s
     """
 )
-"""The fingerprints of the given submission ids that were answered before."""
+"""The answers already given to the given submission ids."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a submission got: `conflict` when its id was used before with a different body."""
+
+    submission_id: str
+    status: Literal["accepted", "rejected", "conflict"]
+    tracking_number: str | None = None
+    reasons: list[Reason] = field(default_factory=list)
+    repeated: bool = False
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What deciding on submissions needs besides the database: where attachments go, and the size limits."""
+
+    store: AttachmentStore
+    limits: domain.Limits = domain.Limits()
 
 
 def correlation_of(submission_id: str) -> Cause:
@@ -46,52 +68,82 @@ def correlation_of(submission_id: str) -> Cause:
     return Cause(correlation_id=uuid5(NAMESPACE_URL, f"tawasul:submission:{submission_id}"))
 
 
-async def submit(unit: Unit, received: Sequence[tuple[PortalSubmission, datetime]]) -> None:
+async def submit(unit: Unit, intake: Intake, received: Sequence[tuple[PortalSubmission, datetime]]) -> list[Answer]:
     """Answer each submission once: accepted with a new case, or rejected with every reason.
 
     Set-based, so a batch of submissions costs a handful of statements, not a few per submission.
+    A repeated submission_id gets the answer it got before; with a different body, a conflict.
     """
     ids = [submission.submission_id for submission, _ in received]
-    seen = dict((await unit.session.execute(ANSWERED, {"ids": ids})).tuples().all())
-    fresh: list[tuple[PortalSubmission, datetime, str, list[Reason]]] = []
+    before = {
+        row.id: (row.fingerprint, Answer(row.id, row.status, row.tracking_number,
+                                         [Reason.model_validate(r) for r in row.reasons or ()]))
+        for row in (await unit.session.execute(ANSWERED, {"ids": ids})).all()
+    }
+    pairs = {(s.account_id, s.subject_id) for s, _ in received if s.account_id != s.subject_id}
+    links = await linked(unit, sorted(pairs))
+    fresh: dict[str, tuple[PortalSubmission, datetime, str, domain.Verdict, tuple[str | None, str | None]]] = {}
     for submission, received_at in received:
-        fingerprint = domain.fingerprint(submission)
-        earlier = seen.get(submission.submission_id)
-        if earlier is None:
-            seen[submission.submission_id] = fingerprint
-            fresh.append((submission, received_at, fingerprint, domain.check(submission)))
-        elif earlier != fingerprint:
-            raise Poison(f"submission_id {submission.submission_id!r} was used before with a different body")
-        # otherwise answered already, before or earlier in this batch: the same answer stands
-    serials = iter(await _serials(unit, sum(1 for *_, reasons in fresh if not reasons)))
-    rows = []
-    for submission, received_at, fingerprint, reasons in fresh:
-        cause = correlation_of(submission.submission_id)
-        if reasons:
-            rows.append(dict(submission_id=submission.submission_id, fingerprint=fingerprint,
-                             status="rejected", tracking_number=None))
-            await unit.emit(
-                [SubmissionRejected(submission_id=submission.submission_id, portal=submission.portal, reasons=reasons)],
-                key=submission.submission_id, case_id=None, cause=cause, expected_version=0,
-            )
+        if submission.submission_id in before or submission.submission_id in fresh:
             continue
-        case_id = domain.tracking_number(next(serials), received_at.year)
-        rows.append(dict(submission_id=submission.submission_id, fingerprint=fingerprint,
-                         status="accepted", tracking_number=case_id))
-        submitted = RequestSubmitted(
-            submission_id=submission.submission_id,
-            submitted_at=received_at,
-            **submission.model_dump(include={"portal", "account_id", "subject_id", "section", "sub_service",
-                                             "description", "language", "contact", "channels"}),
-        )
-        await unit.emit([submitted], key=case_id, case_id=case_id, cause=cause, expected_version=0)
-        await unit.emit(
-            [SubmissionAccepted(submission_id=submission.submission_id, portal=submission.portal,
-                                tracking_number=case_id)],
-            key=submission.submission_id, case_id=case_id, cause=cause, expected_version=0,
-        )
+        link = ("holder", None) if submission.account_id == submission.subject_id else \
+            links.get((submission.account_id, submission.subject_id), (None, None))
+        verdict = domain.check(submission, relation=link[0], limits=intake.limits)
+        fresh[submission.submission_id] = (submission, received_at, domain.fingerprint(submission), verdict, link)
+    serials = iter(await _serials(unit, sum(1 for *_, verdict, _ in fresh.values() if not verdict.reasons)))
+    rows = []
+    for submission, received_at, fingerprint, verdict, link in fresh.values():
+        answer = await _decide(unit, intake, submission, received_at, verdict, link, serials)
+        before[submission.submission_id] = (fingerprint, answer)
+        rows.append(dict(submission_id=answer.submission_id, fingerprint=fingerprint, status=answer.status,
+                         tracking_number=answer.tracking_number,
+                         reasons=[r.model_dump() for r in answer.reasons] or None))
     if rows:
         await unit.session.execute(insert(submissions), rows)
+    answers = []
+    for submission, _ in received:
+        fingerprint, answer = before[submission.submission_id]
+        entry = fresh.pop(submission.submission_id, None)  # the first of its id in this batch decided it
+        if entry is None and fingerprint != domain.fingerprint(submission):
+            answer = Answer(submission.submission_id, "conflict")
+        elif entry is None:
+            answer = replace(answer, repeated=True)
+        answers.append(answer)
+    return answers
+
+
+async def _decide(
+    unit: Unit, intake: Intake, submission: PortalSubmission, received_at: datetime, verdict: domain.Verdict,
+    link: tuple[str | None, str | None], serials: Iterator[int],
+) -> Answer:
+    cause = correlation_of(submission.submission_id)
+    if verdict.reasons:
+        await unit.emit(
+            [SubmissionRejected(submission_id=submission.submission_id, portal=submission.portal,
+                                reasons=verdict.reasons)],
+            key=submission.submission_id, case_id=None, cause=cause, expected_version=0,
+        )
+        return Answer(submission.submission_id, "rejected", reasons=verdict.reasons)
+    case_id = domain.tracking_number(next(serials), received_at.year)
+    await intake.store.put(unit.session, verdict.files)
+    submitted = RequestSubmitted(
+        submission_id=submission.submission_id,
+        submitted_at=received_at,
+        attachments=[file.ref for file in verdict.files],
+        catalog_version=CATALOG_VERSION,
+        subject_relation=link[0],
+        subject_nationality=link[1],
+        **submission.model_dump(include={"portal", "account_id", "subject_id", "section", "sub_service",
+                                         "description", "language", "contact", "channels"}),
+    )
+    [envelope] = await unit.emit([submitted], key=case_id, case_id=case_id, cause=cause, expected_version=0)
+    await unit.emit(
+        [SubmissionAccepted(submission_id=submission.submission_id, portal=submission.portal,
+                            tracking_number=case_id)],
+        key=submission.submission_id, case_id=case_id, cause=cause, expected_version=0,
+    )
+    await record_history(unit, [(envelope, submitted)])
+    return Answer(submission.submission_id, "accepted", tracking_number=case_id)
 
 
 async def _serials(unit: Unit, count: int) -> list[int]:
@@ -101,10 +153,30 @@ async def _serials(unit: Unit, count: int) -> list[int]:
     return list((await unit.session.execute(select(serial).select_from(func.generate_series(1, count)))).scalars())
 
 
+async def record_history(unit: Unit, run: Sequence[tuple[Envelope, Event]]) -> None:
+    """The public part of each case event, for status lookups; a RequestSubmitted also names the request's owner."""
+    owners = [
+        dict(tracking_number=envelope.case_id, account_id=event.account_id, section=event.section,
+             sub_service=event.sub_service, submitted_at=event.submitted_at,
+             attachments=[ref.model_dump() for ref in event.attachments])
+        for envelope, event in run if isinstance(event, RequestSubmitted)
+    ]
+    if owners:
+        await unit.session.execute(insert(requests).on_conflict_do_nothing(), owners)
+    await unit.session.execute(insert(request_history).on_conflict_do_nothing(), [
+        dict(event_id=envelope.event_id, tracking_number=envelope.case_id, type=envelope.type,
+             occurred_at=envelope.occurred_at, data=public_part(event))
+        for envelope, event in run
+    ])
+
+
 class Submissions(Subscription):
     """Portals' submissions from Kafka; unreadable ones are dead-lettered and, where possible, answered."""
 
     topic = topics.SUBMISSIONS
+
+    def __init__(self, intake: Intake) -> None:
+        self.intake = intake
 
     def decode(self, record: ConsumerRecord) -> Incoming:
         try:
@@ -119,7 +191,10 @@ class Submissions(Subscription):
         )
 
     async def handle_batch(self, unit: Unit, items: Sequence[Incoming]) -> None:
-        await submit(unit, [(item.body, datetime.fromtimestamp(item.record.timestamp / 1000, UTC)) for item in items])
+        received = [(item.body, datetime.fromtimestamp(item.record.timestamp / 1000, UTC)) for item in items]
+        for answer in await submit(unit, self.intake, received):
+            if answer.status == "conflict":
+                raise Poison(f"submission_id {answer.submission_id!r} was used before with a different body")
 
     async def reject(self, unit: Unit, record: ConsumerRecord, reason: str) -> None:
         body = _readable_object(record.value)
@@ -131,9 +206,14 @@ class Submissions(Subscription):
         )
         if answered is not None:
             return  # that id has its answer; this unreadable copy only goes to the dead letters
+        try:
+            PortalSubmission.model_validate(body)
+            reasons = [domain.malformed(reason)]
+        except ValidationError as error:
+            reasons = domain.schema_reasons(error) if body else [domain.malformed(reason)]
         portal = body.get("portal") if body.get("portal") in ("absher", "muqeem") else None
         await unit.emit(
-            [SubmissionRejected(submission_id=submission_id, portal=portal, reasons=[domain.malformed(reason)])],
+            [SubmissionRejected(submission_id=submission_id, portal=portal, reasons=reasons)],
             key=submission_id, case_id=None, cause=correlation_of(submission_id), expected_version=0,
         )
 

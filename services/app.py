@@ -8,6 +8,7 @@ from pathlib import Path
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from services import db, migrations
@@ -40,6 +41,14 @@ class Service:
     migrations: Path
     subscriptions: Callable[[Runtime], Sequence[Subscription]] = lambda runtime: ()
     routes: Callable[[Runtime], APIRouter | None] = lambda runtime: None
+    documented: tuple[type[BaseModel], ...] = ()
+    """Models a route reads by hand (not as a parameter) that the OpenAPI document must still define."""
+
+
+def openapi_document(service: Service) -> dict:
+    """The service's OpenAPI document, as served at /openapi.json (built without connecting to anything)."""
+    app = create_app(service, Settings(kafka_bootstrap="unused:9092", database_url="postgresql://unused/unused"))
+    return app.openapi()
 
 
 def create_app(service: Service, settings: Settings) -> FastAPI:
@@ -131,4 +140,21 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
     router = service.routes(runtime)
     if router is not None:
         app.include_router(router)
+    if service.documented:
+        _document(app, service.documented)
     return app
+
+
+def _document(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            components = generate().setdefault("components", {}).setdefault("schemas", {})
+            for model in models:
+                schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                components.update(schema.pop("$defs", {}))
+                components[model.__name__] = schema
+        return app.openapi_schema
+
+    app.openapi = openapi

@@ -34,7 +34,8 @@ def up() -> None:
 
     settings = Settings()
     configure_logging(service="up", fmt=settings.log_format, level=settings.log_level)
-    asyncio.run(Supervisor(settings, SERVICES).run())
+    prepare = importlib.import_module("intake.demo").prepare
+    asyncio.run(Supervisor(settings, SERVICES, prepare=prepare).run())
 
 
 def demo(count: int) -> None:
@@ -43,10 +44,27 @@ def demo(count: int) -> None:
     asyncio.run(importlib.import_module("intake.demo").demo(Settings(), count))
 
 
+def issue_key(role: str, name: str, label: str) -> None:
+    from services.settings import Settings
+
+    keys = importlib.import_module("intake.keys")
+    issued = asyncio.run(keys.issue_keys(Settings(), [(name, role)], label))
+    print(issued[name])
+
+
 def export_schemas() -> None:
+    import json
+    from pathlib import Path
+
     from contracts.schemas import SNAPSHOTS, export
+    from services.app import openapi_document
 
     for path in export(SNAPSHOTS):
+        print(path)
+    for name in SERVICES:
+        module = importlib.import_module(f"{name}.app")
+        path = Path(module.__file__).parent / "openapi.json"
+        path.write_text(json.dumps(openapi_document(module.SERVICE), indent=2, ensure_ascii=False) + "\n")
         print(path)
 
 
@@ -76,7 +94,8 @@ def main(argv: list[str] | None = None) -> None:
     run = commands.add_parser("run", help="run one service in this process")
     run.add_argument("service", choices=SERVICES)
     commands.add_parser("up", help="start the embedded broker and database (unless overridden) and all services")
-    commands.add_parser("schemas", help="write the contracts' JSON Schemas and AsyncAPI document to contracts/schemas")
+    commands.add_parser("schemas", help="write the contracts' JSON Schemas and AsyncAPI document to contracts/schemas, "
+                        "and each service's OpenAPI document to <service>/openapi.json")
     sample = commands.add_parser("demo", help="act as a portal: publish sample submissions, print the answers")
     sample.add_argument("--count", type=int, default=5)
     sla = commands.add_parser("sla", help="service-level clock")
@@ -84,6 +103,10 @@ def main(argv: list[str] | None = None) -> None:
     due = sla_commands.add_parser("due", help="print the due time of a request submitted at an ISO 8601 instant")
     due.add_argument("submitted_at", help="ISO 8601 instant; without an offset it is Asia/Riyadh local time")
     due.add_argument("--sub-service", default=None, help="sub-service code (default: the default SLA)")
+    key = commands.add_parser("key", help="issue an API key for a portal or an officer (printed once, stored hashed)")
+    key.add_argument("role", choices=("portal", "officer"))
+    key.add_argument("name", help="the portal's name (absher, muqeem) or the officer's id")
+    key.add_argument("--label", default="", help="a note kept with the key")
     args = parser.parse_args(argv)
     if args.command == "run":
         run_service(args.service)
@@ -91,6 +114,8 @@ def main(argv: list[str] | None = None) -> None:
         up()
     elif args.command == "demo":
         demo(args.count)
+    elif args.command == "key":
+        issue_key(args.role, args.name, args.label)
     elif args.command == "sla":
         sla_due(args.submitted_at, args.sub_service)
     else:

@@ -166,8 +166,9 @@ class BatchConsumer:
                     span = message_span(item.record, self.name)
                     spans.append(span)
                     unit.traces[item.cause] = context_headers(span)
-                for topic, fresh_items in batches.items():
-                    await self._subscriptions[topic].handle_batch(unit, fresh_items)
+                for topic in self._subscriptions:  # in the service's order: reference data before what uses it
+                    if topic in batches:
+                        await self._subscriptions[topic].handle_batch(unit, batches[topic])
                 applied = sum(len(fresh_items) for fresh_items in batches.values())
         except BaseException as error:
             for span in spans:

@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -117,8 +117,12 @@ class Supervisor:
         ports: dict[str, int] | None = None,
         *,
         unhealthy_after: int = 15,
+        prepare: Callable[[Settings], Awaitable[list[str]]] | None = None,
     ) -> None:
         self.settings = settings
+        self.prepare = prepare
+        """Run once the infrastructure is up, before the services start (e.g. development keys); returns
+        lines to print."""
         self.services = services
         self.ports = ports or {name: settings.port_of(name) for name in services}
         self.unhealthy_after = unhealthy_after
@@ -134,12 +138,15 @@ class Supervisor:
             loop.add_signal_handler(signum, self._stopping.set)
         try:
             env = await self._infrastructure()
+            notes = await self.prepare(self.settings.model_copy(update={
+                "kafka_bootstrap": env["TAWASUL_KAFKA_BOOTSTRAP"], "database_url": env["TAWASUL_DATABASE_URL"],
+            })) if self.prepare is not None else []
             self.children = [
                 Child(name, {**env, "TAWASUL_HTTP_PORT": str(self.ports[name])}) for name in self.services
             ]
             for child in self.children:
                 await child.start()
-            self._announce(env)
+            self._announce(env, notes)
             await self._watch(self.children)
         finally:
             await asyncio.gather(*(child.stop() for child in self.children))
@@ -179,11 +186,13 @@ class Supervisor:
             "TAWASUL_NAMESPACE": settings.namespace,
         }
 
-    def _announce(self, env: dict[str, str]) -> None:
+    def _announce(self, env: dict[str, str], notes: list[str]) -> None:
         print(f"kafka      {env['TAWASUL_KAFKA_BOOTSTRAP']}" + ("  (embedded Tansu)" if self.kafka else ""))
         print(f"postgres   {env['TAWASUL_DATABASE_URL']}" + ("  (embedded)" if self.postgres else ""))
         for name in self.services:
             print(f"{name:<10} http://{self.settings.http_host}:{self.ports[name]}")
+        for line in notes:
+            print(line)
         print("Ctrl-C stops everything.", flush=True)
 
     async def _watch(self, children: list[Child]) -> None:

@@ -16,6 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from contracts import topics
+from intake import samples
+from intake.keys import issue_keys
 from services.cli import SERVICES
 from services.embedded import free_port
 from services.kafka import all_topics
@@ -36,6 +38,8 @@ class System:
         self.log = (log_dir / f"{self.namespace}.log").open("ab")
         self.traces_dir = log_dir / f"{self.namespace}-traces" if traces else None
         self.children = {name: Child(name, self._env(name), out=self.log) for name in SERVICES}
+        self.keys: dict[str, str] = {}
+        """API keys by principal: the portals `absher` and `muqeem`, and `officer-1`."""
 
     def _env(self, name: str) -> dict[str, str]:
         return {
@@ -58,6 +62,12 @@ class System:
 
     async def start(self, names: Iterable[str] = SERVICES) -> None:
         await ensure_topics(self.infra.kafka_bootstrap, all_topics(self.settings), self.settings.topic_partitions)
+        if not self.keys:
+            await self.publish(topics.REGISTRY, [
+                (change["account_id"].encode(), json.dumps(change).encode()) for change in samples.registry_changes()
+            ])
+            self.keys = await issue_keys(self.settings, [("absher", "portal"), ("muqeem", "portal"),
+                                                         ("officer-1", "officer")], "tests")
         for name in names:
             await self.children[name].start()
         await asyncio.gather(*(self.wait_healthy(name) for name in names))
@@ -182,22 +192,8 @@ def envelope_of(record) -> dict:
 
 
 def submission(n: int, **overrides) -> dict:
-    """A valid portal submission; `n` makes its ids unique."""
-    body = {
-        "submission_id": f"sub-{uuid.uuid4().hex[:8]}-{n}",
-        "portal": "absher" if n % 2 else "muqeem",
-        "account_id": "1000000008",
-        "subject_id": "2000000007",
-        "section": ["iqama", "exit-reentry", "visit-extension", "reports"][n % 4],
-        "sub_service": ["renew", "issue-single", "extend", "absence-from-work"][n % 4],
-        "description": f"My request number {n} could not be completed online for 2000000007.",
-        "attachments": [],
-        "language": "ar" if n % 3 else "en",
-        "contact": {"email": f"person{n}@example.sa", "mobile": "+966500000000"},
-        "channels": ["email", "sms"] if n % 2 else ["email"],
-    }
-    body.update(overrides)
-    return body
+    """A valid portal submission (see `intake.samples`); `n` makes its ids unique."""
+    return samples.submission(n, **overrides)
 
 
 def encode(body: dict) -> tuple[bytes, bytes]:

@@ -111,7 +111,8 @@ def test_a_portal_sends_submissions_and_receives_results() -> None:
 
 def test_every_topic_has_a_channel_and_every_read_topic_a_dead_letter_channel() -> None:
     assert set(ROUTES) == set(topics.ALL)
-    expected = {*topics.ALL, topics.dead_letters(topics.SUBMISSIONS), topics.dead_letters(topics.CASE_EVENTS)}
+    read = (topics.SUBMISSIONS, topics.CASE_EVENTS, topics.REGISTRY)
+    expected = {*topics.ALL, *(topics.dead_letters(t) for t in read)}
     assert set(DOCUMENT["channels"]) == expected
     for topic, channel in DOCUMENT["channels"].items():
         assert channel["address"] == topic

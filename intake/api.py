@@ -1,0 +1,205 @@
+"""Portals' HTTP API: submit a request (JSON or multipart), look up its status, fetch an attachment; the catalog.
+
+Submissions go through exactly the rules and the same `submit` as those read from Kafka.
+"""
+
+import base64
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+
+from contracts import PortalSubmission, Reason
+from intake import domain
+from intake.catalog import CATALOG, Catalog
+from intake.handlers import Intake, submit
+from intake.keys import Keys, Principal
+from intake.projection import request_history, requests
+from intake.settings import IntakeSettings
+from intake.status import RequestStatus, Step, fold
+from services.app import Runtime
+from services.consumer import unit_of_work
+from services.ratelimit import RateLimiter
+
+API_KEY = APIKeyHeader(name="X-Api-Key", auto_error=False, description="A portal's (or an officer's) API key")
+TRACKING = Path(pattern=r"^[A-Za-z0-9]{1,32}$", description="the tracking number, e.g. TW2600000018")
+ACCOUNT = Query(pattern=r"^[0-9]{10}$", description="the account holder's ID; only the owner's account may read")
+
+
+class Accepted(BaseModel):
+    submission_id: str
+    status: str = "accepted"
+    tracking_number: str
+
+
+class Rejected(BaseModel):
+    submission_id: str | None
+    status: str = "rejected"
+    reasons: list[Reason]
+
+
+SUBMISSION_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/PortalSubmission"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["submission"],
+                    "properties": {
+                        "submission": {"type": "string", "description": "the submission as JSON, without "
+                                       "`attachments`; each file is a further part named by its attachment kind"},
+                    },
+                    "additionalProperties": {"type": "string", "format": "binary"},
+                }
+            },
+        },
+    }
+}
+
+
+def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRouter:
+    router = APIRouter(prefix="/api/v1")
+    keys = Keys(runtime.sessions)
+    limiter = RateLimiter(rate=settings.portal_rate_per_s, burst=settings.portal_burst)
+    max_body = settings.request_attachments_max_bytes * 4 // 3 + 2 * 1024 * 1024
+
+    async def caller(response: Response, key: Annotated[str | None, Depends(API_KEY)]) -> Principal:
+        principal = await keys.authenticate(key)
+        if principal is None:
+            raise HTTPException(401, "a valid X-Api-Key header is required", headers={"WWW-Authenticate": "ApiKey"})
+        wait = limiter.take(f"{principal.role}:{principal.name}")
+        if wait:
+            raise HTTPException(429, f"rate limit of {settings.portal_rate_per_s:g}/s exceeded; retry later",
+                                headers={"Retry-After": str(max(1, round(wait)))})
+        return principal
+
+    @router.get("/catalog", tags=["catalog"])
+    async def catalog() -> Catalog:
+        """The sections and sub-services requests are filed under, with their attachment kinds and subjects."""
+        return CATALOG
+
+    @router.post(
+        "/requests", tags=["requests"], status_code=201, openapi_extra=SUBMISSION_BODY,
+        responses={201: {"model": Accepted}, 401: {}, 403: {}, 409: {}, 413: {}, 422: {"model": Rejected},
+                   429: {}},
+    )
+    async def post_request(request: Request, principal: Annotated[Principal, Depends(caller)]) -> Any:
+        """Submit a request; the same `submission_id` again gets the same answer (with another body, 409)."""
+        if principal.role != "portal":
+            raise HTTPException(403, "only a portal's key may submit requests")
+        if int(request.headers.get("content-length") or 0) > max_body:
+            raise HTTPException(413, "the request is larger than the attachments limit allows")
+        try:
+            submission = await _read_submission(request)
+        except ValidationError as error:
+            return _rejected(None, domain.schema_reasons(error))
+        except ValueError as error:
+            return _rejected(None, [domain.malformed(str(error))])
+        if submission.portal != principal.name:
+            raise HTTPException(403, f"this key belongs to portal {principal.name!r}, not {submission.portal!r}")
+        async with unit_of_work(runtime.sessions, runtime.store) as unit:
+            [answer] = await submit(unit, intake, [(submission, datetime.now(UTC))])
+        if answer.status == "conflict":
+            raise HTTPException(409, f"submission_id {answer.submission_id!r} was used before with a different body")
+        headers = {"Idempotent-Replayed": "true"} if answer.repeated else {}
+        if answer.status == "rejected":
+            return _rejected(answer.submission_id, answer.reasons, headers)
+        body = Accepted(submission_id=answer.submission_id, tracking_number=answer.tracking_number or "")
+        return JSONResponse(body.model_dump(), status_code=201, headers=headers)
+
+    async def owned(tracking_number: str, account_id: str | None, principal: Principal):
+        if not domain.is_valid_tracking_number(tracking_number):
+            raise HTTPException(400, f"{tracking_number} is not a tracking number: its check digit does not match")
+        async with runtime.sessions() as session:
+            row = (await session.execute(select(requests).where(requests.c.tracking_number == tracking_number)))\
+                .one_or_none()
+        if row is None or (principal.role == "portal" and row.account_id != account_id):
+            raise HTTPException(404, f"no request {tracking_number} for this account")
+        return row
+
+    @router.get("/requests/{tracking_number}", tags=["requests"], responses={400: {}, 401: {}, 404: {}, 429: {}})
+    async def get_request(
+        principal: Annotated[Principal, Depends(caller)],
+        tracking_number: str = TRACKING,
+        account_id: str = ACCOUNT,
+    ) -> RequestStatus:
+        """The request's status, SLA due time and public history, for the account that owns it."""
+        row = await owned(tracking_number, account_id, principal)
+        async with runtime.sessions() as session:
+            history = (await session.execute(
+                select(request_history.c.type, request_history.c.occurred_at, request_history.c.data)
+                .where(request_history.c.tracking_number == tracking_number)
+                .order_by(request_history.c.occurred_at, request_history.c.event_id)
+            )).all()
+        steps = [Step(type=type_, at=at, details=data) for type_, at, data in history]
+        return fold(tracking_number, row.section, row.sub_service, row.submitted_at, steps)
+
+    @router.get(
+        "/requests/{tracking_number}/attachments/{sha256}", tags=["requests"],
+        responses={200: {"content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}}}, 400: {}, 401: {},
+                   404: {}},
+    )
+    async def get_attachment(
+        principal: Annotated[Principal, Depends(caller)],
+        tracking_number: str = TRACKING,
+        sha256: str = Path(pattern=r"^[0-9a-f]{64}$"),
+        account_id: str | None = Query(default=None, pattern=r"^[0-9]{10}$",
+                                       description="required for a portal's key; an officer's key reads any"),
+    ) -> Response:
+        """One attachment of a request: to the owning account through its portal, or to an officer."""
+        row = await owned(tracking_number, account_id, principal)
+        ref = next((ref for ref in row.attachments if ref["sha256"] == sha256), None)
+        if ref is None:
+            raise HTTPException(404, f"request {tracking_number} has no attachment {sha256}")
+        async with runtime.sessions() as session:
+            stored = await intake.store.get(session, sha256)
+        if stored is None:
+            raise HTTPException(404, f"attachment {sha256} is not in the store")
+        content_type, content = stored
+        return Response(content, media_type=content_type, headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(ref['name'])}",
+            "X-Content-Type-Options": "nosniff",
+        })
+
+    return router
+
+
+async def _read_submission(request: Request) -> PortalSubmission:
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        form = await request.form()
+        body = form.get("submission")
+        if not isinstance(body, str):
+            raise ValueError("the multipart form needs a `submission` field holding the submission's JSON")
+        fields = json.loads(body)
+        if not isinstance(fields, dict):
+            raise ValueError("the `submission` field must hold a JSON object")
+        fields["attachments"] = [
+            {"kind": kind, "name": upload.filename or kind, "content_type": upload.content_type or "",
+             "data_base64": base64.b64encode(await upload.read()).decode()}
+            for kind, upload in form.multi_items() if kind != "submission" and not isinstance(upload, str)
+        ]
+        return PortalSubmission.model_validate(fields)
+    raw = await request.body()
+    try:
+        return PortalSubmission.model_validate_json(raw)
+    except ValidationError as error:
+        if any(problem["type"] == "json_invalid" for problem in error.errors()):
+            raise ValueError("the body is not JSON") from error
+        raise
+
+
+def _rejected(submission_id: str | None, reasons: list[Reason], headers: dict[str, str] | None = None) -> JSONResponse:
+    body = Rejected(submission_id=submission_id, reasons=reasons)
+    return JSONResponse(body.model_dump(), status_code=422, headers=headers)
+
+
+def _quote(name: str) -> str:
+    return quote(name, safe="")

@@ -1,0 +1,94 @@
+"""API keys of portals and officers: issued once, stored only as their SHA-256, looked up by it.
+
+A key is 32 random bytes, so a plain SHA-256 is enough to keep a stolen table useless (a slow
+password hash guards guessable secrets, which these are not) and lets a lookup be one index probe.
+"""
+
+import asyncio
+import hashlib
+import secrets
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from intake.projection import api_keys
+from services import db, migrations
+from services.settings import Settings
+
+Role = Literal["portal", "officer"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: Role
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def issue(session: AsyncSession, principal: str, role: Role, label: str = "") -> str:
+    """A new key for `principal`; only its hash is kept, so this is the one time it can be read."""
+    key = f"tw_{role}_{secrets.token_urlsafe(32)}"
+    await session.execute(api_keys.insert().values(key_hash=hash_key(key), principal=principal, role=role,
+                                                   label=label))
+    return key
+
+
+async def revoke_labelled(session: AsyncSession, label: str) -> int:
+    """Revoke every live key carrying `label` (e.g. the development keys of a previous `tawasul up`)."""
+    result = await session.execute(
+        update(api_keys).where(api_keys.c.label == label, api_keys.c.revoked_at.is_(None)).values(revoked_at=func.now())
+    )
+    return result.rowcount
+
+
+async def issue_keys(
+    settings: Settings, principals: Sequence[tuple[str, Role]], label: str, *, replace: bool = False
+) -> dict[str, str]:
+    """Keys for `principals` in intake's database (created and migrated if need be); with `replace`, the live
+    keys carrying `label` are revoked first."""
+    url = settings.service_database_url("intake")
+    await asyncio.to_thread(db.ensure_database, url)
+    await asyncio.to_thread(migrations.upgrade, url, Path(__file__).parent / "migrations")
+    engine = db.create_engine(url, pool_size=1)
+    try:
+        async with db.session_factory(engine).begin() as session:
+            if replace:
+                await revoke_labelled(session, label)
+            return {name: await issue(session, name, role, label) for name, role in principals}
+    finally:
+        await engine.dispose()
+
+
+class Keys:
+    """Authenticates keys against the table, remembering answers for a few seconds (a revocation takes that long)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], ttl_s: float = 10.0) -> None:
+        self._sessions = sessions
+        self._ttl_s = ttl_s
+        self._known: dict[str, tuple[float, Principal | None]] = {}
+
+    async def authenticate(self, key: str | None) -> Principal | None:
+        if not key:
+            return None
+        digest = hash_key(key)
+        cached = self._known.get(digest)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        async with self._sessions() as session:
+            row = (await session.execute(
+                select(api_keys.c.principal, api_keys.c.role)
+                .where(api_keys.c.key_hash == digest, api_keys.c.revoked_at.is_(None))
+            )).one_or_none()
+        principal = None if row is None else Principal(row.principal, row.role)
+        if len(self._known) > 10_000:
+            self._known.clear()
+        self._known[digest] = (time.monotonic() + self._ttl_s, principal)
+        return principal

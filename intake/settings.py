@@ -1,0 +1,27 @@
+"""Intake's own settings, read from `TAWASUL_*` environment variables when the service is built."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from intake.domain import MB, Limits
+
+
+class IntakeSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TAWASUL_", extra="ignore")
+
+    home: Path = Path(".tawasul")
+    attachment_store: Literal["database", "filesystem"] = "database"
+    attachments_dir: Path | None = None
+    """Where the filesystem store keeps files; `<home>/attachments` when unset."""
+    attachment_max_bytes: int = Field(default=5 * MB, ge=1)
+    request_attachments_max_bytes: int = Field(default=20 * MB, ge=1)
+    portal_rate_per_s: float = Field(default=200.0, gt=0)
+    """Each portal's sustained submissions (and lookups) per second over HTTP, per intake process."""
+    portal_burst: int = Field(default=400, ge=1)
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(file_bytes=self.attachment_max_bytes, request_bytes=self.request_attachments_max_bytes)
