@@ -19,6 +19,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
+	$(PY) -m bench.intake
 	$(PY) -m bench.submissions
 
 schemas: $(STAMP)

@@ -28,8 +28,12 @@ from tests.infra import Infra
 
 
 class System:
-    def __init__(self, infra: Infra, log_dir: Path, namespace: str | None = None, *, traces: bool = True) -> None:
+    def __init__(
+        self, infra: Infra, log_dir: Path, namespace: str | None = None, *, traces: bool = True,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.infra = infra
+        self.extra_env = env or {}
         self.namespace = namespace or "t" + uuid.uuid4().hex[:10]
         self.settings = Settings(
             kafka_bootstrap=infra.kafka_bootstrap, database_url=infra.database_url, namespace=self.namespace
@@ -52,6 +56,7 @@ class System:
             "TAWASUL_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
             "TAWASUL_LOG_FORMAT": "json",
             **({"TAWASUL_TRACES_DIR": str(self.traces_dir)} if self.traces_dir else {}),
+            **self.extra_env,
         }
 
     def topic(self, name: str) -> str:

@@ -10,6 +10,7 @@ from collections import defaultdict
 import httpx
 import pytest
 
+from intake.demo import prepare
 from services.cli import SERVICES
 from services.embedded import free_port
 from services.settings import Settings
@@ -31,7 +32,7 @@ class Up:
         self.settings = Settings(database_url=infra.database_url, kafka_bootstrap=None,
                                  namespace="u" + uuid.uuid4().hex[:10], kafka_port=free_port(), home=home)
         self.ports = {name: free_port() for name in SERVICES}
-        self.supervisor = Supervisor(self.settings, SERVICES, ports=self.ports, unhealthy_after=3)
+        self.supervisor = Supervisor(self.settings, SERVICES, ports=self.ports, unhealthy_after=3, prepare=prepare)
 
     async def healthy(self) -> bool:
         async with httpx.AsyncClient(timeout=2) as client:
