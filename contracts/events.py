@@ -93,7 +93,8 @@ class Routed(Event):
     department: str
     rule: str = Field(description="the routing rule that matched")
     rules_version: str
-    due_at: AwareDatetime | None = None
+    due_at: AwareDatetime | None = Field(default=None, description="the SLA due time (UTC)")
+    calendar_version: str | None = Field(default=None, description="the business calendar the due time came from")
 
 
 class Resolved(Event):

@@ -5,6 +5,7 @@ Submissions go through exactly the rules and the same `submit` as those read fro
 
 import base64
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -18,12 +19,13 @@ from sqlalchemy import select
 from contracts import PortalSubmission, Reason
 from intake import domain
 from intake.catalog import CATALOG, Catalog
-from intake.handlers import Intake, submit
+from intake.handlers import Answer, Intake, submit
 from intake.keys import Keys, Principal
 from intake.projection import request_history, requests
 from intake.settings import IntakeSettings
 from intake.status import RequestStatus, Step, fold
 from services.app import Runtime
+from services.batching import Batcher
 from services.consumer import unit_of_work
 from services.ratelimit import RateLimiter
 
@@ -71,6 +73,12 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
     limiter = RateLimiter(rate=settings.portal_rate_per_s, burst=settings.portal_burst)
     max_body = settings.request_attachments_max_bytes * 4 // 3 + 2 * 1024 * 1024
 
+    async def submit_together(received: Sequence[tuple[PortalSubmission, datetime]]) -> list[Answer]:
+        async with unit_of_work(runtime.sessions, runtime.store) as unit:
+            return await submit(unit, intake, received)
+
+    submissions = Batcher(submit_together, max_size=100)
+
     async def caller(response: Response, key: Annotated[str | None, Depends(API_KEY)]) -> Principal:
         principal = await keys.authenticate(key)
         if principal is None:
@@ -105,8 +113,7 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
             return _rejected(None, [domain.malformed(str(error))])
         if submission.portal != principal.name:
             raise HTTPException(403, f"this key belongs to portal {principal.name!r}, not {submission.portal!r}")
-        async with unit_of_work(runtime.sessions, runtime.store) as unit:
-            [answer] = await submit(unit, intake, [(submission, datetime.now(UTC))])
+        answer = await submissions.apply((submission, datetime.now(UTC)))
         if answer.status == "conflict":
             raise HTTPException(409, f"submission_id {answer.submission_id!r} was used before with a different body")
         headers = {"Idempotent-Replayed": "true"} if answer.repeated else {}

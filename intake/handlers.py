@@ -91,15 +91,21 @@ async def submit(unit: Unit, intake: Intake, received: Sequence[tuple[PortalSubm
         verdict = domain.check(submission, relation=link[0], limits=intake.limits)
         fresh[submission.submission_id] = (submission, received_at, domain.fingerprint(submission), verdict, link)
     serials = iter(await _serials(unit, sum(1 for *_, verdict, _ in fresh.values() if not verdict.reasons)))
-    rows = []
+    rows, files, cases = [], [], []
     for submission, received_at, fingerprint, verdict, link in fresh.values():
-        answer = await _decide(unit, intake, submission, received_at, verdict, link, serials)
+        answer, case = await _decide(unit, submission, received_at, verdict, link, serials)
         before[submission.submission_id] = (fingerprint, answer)
         rows.append(dict(submission_id=answer.submission_id, fingerprint=fingerprint, status=answer.status,
                          tracking_number=answer.tracking_number,
                          reasons=[r.model_dump() for r in answer.reasons] or None))
+        if case is not None:
+            files += verdict.files
+            cases.append(case)
     if rows:
         await unit.session.execute(insert(submissions), rows)
+    if cases:
+        await intake.store.put(unit.session, files)
+        await record_history(unit, cases)
     answers = []
     for submission, _ in received:
         fingerprint, answer = before[submission.submission_id]
@@ -113,9 +119,10 @@ async def submit(unit: Unit, intake: Intake, received: Sequence[tuple[PortalSubm
 
 
 async def _decide(
-    unit: Unit, intake: Intake, submission: PortalSubmission, received_at: datetime, verdict: domain.Verdict,
+    unit: Unit, submission: PortalSubmission, received_at: datetime, verdict: domain.Verdict,
     link: tuple[str | None, str | None], serials: Iterator[int],
-) -> Answer:
+) -> tuple[Answer, tuple[Envelope, RequestSubmitted] | None]:
+    """Emit the answer (and the new case); the caller stores the case's files and history for the whole batch."""
     cause = correlation_of(submission.submission_id)
     if verdict.reasons:
         await unit.emit(
@@ -123,9 +130,8 @@ async def _decide(
                                 reasons=verdict.reasons)],
             key=submission.submission_id, case_id=None, cause=cause, expected_version=0,
         )
-        return Answer(submission.submission_id, "rejected", reasons=verdict.reasons)
+        return Answer(submission.submission_id, "rejected", reasons=verdict.reasons), None
     case_id = domain.tracking_number(next(serials), received_at.year)
-    await intake.store.put(unit.session, verdict.files)
     submitted = RequestSubmitted(
         submission_id=submission.submission_id,
         submitted_at=received_at,
@@ -142,8 +148,7 @@ async def _decide(
                             tracking_number=case_id)],
         key=submission.submission_id, case_id=case_id, cause=cause, expected_version=0,
     )
-    await record_history(unit, [(envelope, submitted)])
-    return Answer(submission.submission_id, "accepted", tracking_number=case_id)
+    return Answer(submission.submission_id, "accepted", tracking_number=case_id), (envelope, submitted)
 
 
 async def _serials(unit: Unit, count: int) -> list[int]:
