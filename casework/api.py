@@ -1,5 +1,6 @@
-"""Officers' HTTP API: the queue, one case, and resolving it."""
+"""Officers' HTTP API: the queue, one case, and what an officer does to it (resolve, ask, transfer)."""
 
+from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query
@@ -19,6 +20,17 @@ class ResolveBody(BaseModel):
     officer_id: str = Field(min_length=1, max_length=64)
 
 
+class InformationBody(BaseModel):
+    question: str = Field(min_length=1, max_length=2000, description="sent to the beneficiary as written")
+    officer_id: str = Field(min_length=1, max_length=64)
+
+
+class TransferBody(BaseModel):
+    to_department: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=1000, description="internal; never shown to the beneficiary")
+    officer_id: str = Field(min_length=1, max_length=64)
+
+
 class CaseView(BaseModel):
     case_id: str
     section: str | None
@@ -26,6 +38,7 @@ class CaseView(BaseModel):
     department: str | None
     status: str
     outcome: str | None
+    due_at: datetime | None
 
 
 def routes(runtime: Runtime) -> APIRouter:
@@ -54,18 +67,31 @@ def routes(runtime: Runtime) -> APIRouter:
             raise HTTPException(404, f"no case {case_id}")
         return CaseView.model_validate(row, from_attributes=True)
 
-    @router.post("/{case_id}/resolve")
-    async def resolve(case_id: str, body: ResolveBody) -> CaseView:
-        command = domain.ResolveCase(case_id=case_id, **body.model_dump())
+    async def act(case_id: str, command: domain.Command) -> CaseView:
         try:
             async with unit_of_work(runtime.sessions, runtime.store) as unit:
-                await handlers.resolve(unit, command)
+                await handlers.act(unit, case_id, command)
         except LookupError:
             raise HTTPException(404, f"no case {case_id}") from None
-        except domain.CaseNotResolvable as error:
+        except domain.CaseNotActionable as error:
             raise HTTPException(409, error.reason) from None
         except ConcurrencyError:
             raise HTTPException(409, "the case changed meanwhile; reload and try again") from None
         return await get_case(case_id)
+
+    @router.post("/{case_id}/resolve")
+    async def resolve(case_id: str, body: ResolveBody) -> CaseView:
+        """Close the case with its outcome and the reply the beneficiary will read."""
+        return await act(case_id, domain.ResolveCase(**body.model_dump()))
+
+    @router.post("/{case_id}/request-information")
+    async def request_information(case_id: str, body: InformationBody) -> CaseView:
+        """Ask the beneficiary for something; the SLA clock pauses until they answer through their portal."""
+        return await act(case_id, domain.RequestInformation(**body.model_dump()))
+
+    @router.post("/{case_id}/transfer")
+    async def transfer(case_id: str, body: TransferBody) -> CaseView:
+        """Ask routing to send the case to another department (it checks the department; the clock runs on)."""
+        return await act(case_id, domain.RequestTransfer(**body.model_dump()))
 
     return router

@@ -1,12 +1,12 @@
-"""Casework's decisions, free of I/O: may this case be resolved now."""
+"""Casework's decisions, free of I/O: what an officer may do to a case in its current state."""
 
 from dataclasses import dataclass
 from typing import Literal
 
-from contracts import Resolved
+from contracts import InfoRequested, Resolved, TransferRequested
 
 
-class CaseNotResolvable(Exception):
+class CaseNotActionable(Exception):
     """The command does not fit the case's state; `reason` says why."""
 
     def __init__(self, reason: str) -> None:
@@ -15,21 +15,58 @@ class CaseNotResolvable(Exception):
 
 
 @dataclass(frozen=True)
+class Case:
+    """What the decisions need to know of a case."""
+
+    status: str  # submitted | open | awaiting_information | resolved
+    department: str | None
+
+
+@dataclass(frozen=True)
 class ResolveCase:
-    case_id: str
     outcome: Literal["completed", "declined"]
     public_reply: str
     officer_id: str
 
 
-def resolve(command: ResolveCase, *, status: str, department: str | None) -> Resolved:
-    if status == "resolved":
-        raise CaseNotResolvable("the case is resolved already")
-    if status != "open" or department is None:
-        raise CaseNotResolvable("the case has not been routed to a department yet")
-    return Resolved(
-        department=department,
-        outcome=command.outcome,
-        public_reply=command.public_reply,
-        officer_id=command.officer_id,
-    )
+@dataclass(frozen=True)
+class RequestInformation:
+    question: str
+    officer_id: str
+
+
+@dataclass(frozen=True)
+class RequestTransfer:
+    to_department: str
+    reason: str
+    officer_id: str
+
+
+Command = ResolveCase | RequestInformation | RequestTransfer
+
+
+def _routed(case: Case) -> str:
+    if case.status == "resolved":
+        raise CaseNotActionable("the case is resolved already")
+    if case.status == "submitted" or case.department is None:
+        raise CaseNotActionable("the case has not been routed to a department yet")
+    return case.department
+
+
+def decide(command: Command, case: Case) -> Resolved | InfoRequested | TransferRequested:
+    department = _routed(case)
+    if isinstance(command, ResolveCase):
+        return Resolved(department=department, outcome=command.outcome, public_reply=command.public_reply,
+                        officer_id=command.officer_id)
+    if isinstance(command, RequestInformation):
+        if case.status == "awaiting_information":
+            raise CaseNotActionable("the case is already waiting for the beneficiary's answer")
+        return InfoRequested(department=department, question=command.question, officer_id=command.officer_id)
+    if command.to_department == department:
+        raise CaseNotActionable(f"the case is already with {department}")
+    return TransferRequested(from_department=department, to_department=command.to_department,
+                             reason=command.reason, officer_id=command.officer_id)
+
+
+STATUS_AFTER = {"Resolved": "resolved", "InfoRequested": "awaiting_information"}
+"""The queue status right after casework's own events (a transfer leaves it as it was)."""

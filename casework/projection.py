@@ -12,11 +12,12 @@ queue = Table(
     Column("sub_service", Text),
     Column("language", Text),
     Column("department", Text),
-    Column("status", Text, nullable=False),  # submitted | open | resolved
+    Column("status", Text, nullable=False),  # submitted | open | awaiting_information | resolved
     Column("outcome", Text),
     Column("submitted_at", DateTime(timezone=True)),
     Column("routed_at", DateTime(timezone=True)),
     Column("resolved_at", DateTime(timezone=True)),
+    Column("due_at", DateTime(timezone=True)),
     Column("correlation_id", Uuid),
     Column("version", Integer, nullable=False, server_default="0"),
 )

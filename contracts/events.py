@@ -9,7 +9,7 @@ from typing import ClassVar, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts import topics
-from contracts.submission import Channel, Contact, Language, Portal
+from contracts.submission import Channel, Contact, Language, Portal, Region
 
 
 class Event(BaseModel):
@@ -79,6 +79,7 @@ class RequestSubmitted(Event):
     channels: list[Channel]
     submitted_at: AwareDatetime
     catalog_version: str | None = Field(default=None, description="the intake catalog version it was checked against")
+    region: Region | None = Field(default=None, description="the account's region, when the portal knows it")
     subject_relation: Literal["holder", "dependent", "sponsored", "visitor"] | None = Field(
         default=None, description="how the subject is linked to the account, per the population registry"
     )
@@ -95,6 +96,64 @@ class Routed(Event):
     rules_version: str
     due_at: AwareDatetime | None = Field(default=None, description="the SLA due time (UTC)")
     calendar_version: str | None = Field(default=None, description="the business calendar the due time came from")
+    loads: dict[str, int] | None = Field(
+        default=None, description="open cases of each candidate department when the rule named several"
+    )
+    flagged: bool = Field(default=False, description="no rule covered the request: it went to the fallback desk")
+    transferred_from: str | None = Field(default=None, description="set when this routing is a transfer")
+
+
+class TransferRequested(Event):
+    """An officer finds the case is not their department's and asks routing to send it elsewhere."""
+
+    TYPE = "TransferRequested"
+
+    from_department: str
+    to_department: str
+    reason: str = Field(min_length=1, max_length=1000, description="internal: never shown to the beneficiary")
+    officer_id: str
+
+
+class TransferRefused(Event):
+    TYPE = "TransferRefused"
+
+    to_department: str
+    reason: str
+
+
+class InfoRequested(Event):
+    """An officer needs something from the beneficiary; the SLA clock pauses until it arrives."""
+
+    TYPE = "InfoRequested"
+
+    department: str
+    question: str = Field(min_length=1, max_length=2000, description="public: sent to the beneficiary")
+    officer_id: str
+
+
+class InfoProvided(Event):
+    """The beneficiary answered an information request through their portal."""
+
+    TYPE = "InfoProvided"
+
+    answer: str = Field(min_length=1, max_length=4000)
+    attachments: list[AttachmentRef] = Field(default_factory=list)
+
+
+class SlaPaused(Event):
+    TYPE = "SlaPaused"
+
+    paused_at: AwareDatetime
+    remaining_seconds: int = Field(ge=0, description="working time left until the due time when the clock paused")
+    due_at: AwareDatetime = Field(description="the due time that was running")
+
+
+class SlaResumed(Event):
+    TYPE = "SlaResumed"
+
+    resumed_at: AwareDatetime
+    due_at: AwareDatetime = Field(description="the new due time")
+    calendar_version: str
 
 
 class Resolved(Event):
@@ -108,6 +167,9 @@ class Resolved(Event):
 
 CATALOG: dict[tuple[str, int], type[Event]] = {
     (cls.TYPE, cls.VERSION): cls
-    for cls in (SubmissionAccepted, SubmissionRejected, RequestSubmitted, Routed, Resolved)
+    for cls in (
+        SubmissionAccepted, SubmissionRejected, RequestSubmitted, Routed, TransferRequested, TransferRefused,
+        InfoRequested, InfoProvided, SlaPaused, SlaResumed, Resolved,
+    )
 }
 """Every event model by (type, version)."""

@@ -7,6 +7,11 @@ from pydantic import BaseModel, ConfigDict, Field
 Portal = Literal["absher", "muqeem"]
 Language = Literal["ar", "en"]
 Channel = Literal["email", "sms"]
+Region = Literal[
+    "riyadh", "makkah", "madinah", "eastern", "qassim", "asir", "tabuk", "hail", "northern-borders", "jazan", "najran",
+    "al-baha", "al-jawf",
+]
+"""The thirteen administrative regions of the Kingdom."""
 
 IDENTITY_PATTERN = r"^[0-9]{10}$"
 
@@ -43,3 +48,4 @@ class PortalSubmission(BaseModel):
     language: Language
     contact: Contact
     channels: list[Channel] = Field(min_length=1)
+    region: Region | None = Field(default=None, description="the account holder's region, where the portal knows it")

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from contracts import PortalSubmission, Reason
-from intake import domain
+from intake import domain, information
 from intake.catalog import CATALOG, Catalog
 from intake.handlers import Answer, Intake, submit
 from intake.keys import Keys, Principal
@@ -148,6 +148,27 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
             )).all()
         steps = [Step(type=type_, at=at, details=data) for type_, at, data in history]
         return fold(tracking_number, row.section, row.sub_service, row.submitted_at, steps)
+
+    @router.post("/requests/{tracking_number}/information", tags=["requests"],
+                 responses={400: {}, 401: {}, 404: {}, 409: {}, 422: {"model": Rejected}, 429: {}})
+    async def provide_information(
+        body: information.Answer, principal: Annotated[Principal, Depends(caller)], tracking_number: str = TRACKING,
+    ) -> Any:
+        """The beneficiary's answer to an officer's question; the SLA clock runs again from now."""
+        if principal.role != "portal":
+            raise HTTPException(403, "only a portal's key may answer for a beneficiary")
+        if not domain.is_valid_tracking_number(tracking_number):
+            raise HTTPException(400, f"{tracking_number} is not a tracking number: its check digit does not match")
+        try:
+            async with unit_of_work(runtime.sessions, runtime.store) as unit:
+                outcome = await information.provide(unit, intake, tracking_number, body)
+        except LookupError:
+            raise HTTPException(404, f"no request {tracking_number} for this account") from None
+        except information.NotAwaited:
+            raise HTTPException(409, f"request {tracking_number} is not waiting for information") from None
+        if isinstance(outcome, list):
+            return _rejected(None, outcome)
+        return await get_request(principal, tracking_number, body.account_id)
 
     @router.get(
         "/requests/{tracking_number}/attachments/{sha256}", tags=["requests"],

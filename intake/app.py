@@ -3,11 +3,12 @@ portals how their requests stand."""
 
 from pathlib import Path
 
-from contracts import PortalSubmission, RequestSubmitted, Resolved, Routed
+from contracts import PortalSubmission
 from intake import api
 from intake.handlers import Intake, Submissions, record_history
 from intake.registry import Registry
 from intake.settings import IntakeSettings
+from intake.status import PUBLIC
 from intake.storage import AttachmentStore, DatabaseStore, FileStore
 from services.app import Runtime, Service
 from services.case_events import CaseEvents
@@ -30,7 +31,7 @@ SERVICE = Service(
     subscriptions=lambda runtime: [
         Registry(),
         Submissions(intake_of(runtime)),
-        CaseEvents({RequestSubmitted: record_history, Routed: record_history, Resolved: record_history}),
+        CaseEvents(dict.fromkeys(PUBLIC, record_history)),
     ],
     routes=lambda runtime: api.routes(runtime, intake_of(runtime), IntakeSettings()),
     documented=(PortalSubmission,),

@@ -10,13 +10,14 @@ import binascii
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import ValidationError
 from stdnum import damm
 
-from contracts import AttachmentRef, PortalSubmission, Reason
+from contracts import Attachment, AttachmentRef, PortalSubmission, Reason
 from intake import attachments, identity
 from intake.catalog import CATALOG, Catalog
 from intake.inquiry import is_general_inquiry
@@ -139,15 +140,25 @@ def _contact(submission: PortalSubmission) -> list[Reason]:
 
 def _attachments(submission: PortalSubmission, limits: Limits, catalog: Catalog) -> tuple[list[File], list[Reason]]:
     sub_service = catalog.sub_service(submission.section, submission.sub_service)
+    files, reasons = check_files(submission.attachments, limits)
+    if sub_service is None:
+        return files, reasons
+    taken = (*sub_service.required_attachments, *sub_service.optional_attachments)
+    reasons += [reason("attachment_kind_not_allowed", f"attachments[{i}].kind", attachment.kind)
+                for i, attachment in enumerate(submission.attachments) if attachment.kind not in taken]
+    present = {attachment.kind for attachment in submission.attachments}
+    reasons += [reason("attachment_missing", "attachments", kind)
+                for kind in sub_service.required_attachments if kind not in present]
+    return files, reasons
+
+
+def check_files(uploaded: Sequence[Attachment], limits: Limits) -> tuple[list[File], list[Reason]]:
+    """The files that are readable PDF, JPEG or PNG within the limits, and why the others are not."""
     reasons: list[Reason] = []
     files: list[File] = []
     total = 0
-    for i, attachment in enumerate(submission.attachments):
+    for i, attachment in enumerate(uploaded):
         field = f"attachments[{i}]"
-        if sub_service is not None and attachment.kind not in (
-            *sub_service.required_attachments, *sub_service.optional_attachments
-        ):
-            reasons.append(reason("attachment_kind_not_allowed", f"{field}.kind", attachment.kind))
         try:
             content = base64.b64decode(attachment.data_base64, validate=True)
         except (binascii.Error, ValueError):
@@ -173,10 +184,6 @@ def _attachments(submission: PortalSubmission, limits: Limits, catalog: Catalog)
     if total > limits.request_bytes:
         reasons.append(_too_large("attachments", "All attachments together", "مجموع المرفقات", total,
                                   limits.request_bytes))
-    if sub_service is not None:
-        present = {attachment.kind for attachment in submission.attachments}
-        reasons += [reason("attachment_missing", "attachments", kind)
-                    for kind in sub_service.required_attachments if kind not in present]
     return files, reasons
 
 

@@ -140,7 +140,7 @@ async def _decide(
         subject_relation=link[0],
         subject_nationality=link[1],
         **submission.model_dump(include={"portal", "account_id", "subject_id", "section", "sub_service",
-                                         "description", "language", "contact", "channels"}),
+                                         "description", "language", "contact", "channels", "region"}),
     )
     [envelope] = await unit.emit([submitted], key=case_id, case_id=case_id, cause=cause, expected_version=0)
     await unit.emit(
@@ -163,7 +163,7 @@ async def record_history(unit: Unit, run: Sequence[tuple[Envelope, Event]]) -> N
     owners = [
         dict(tracking_number=envelope.case_id, account_id=event.account_id, section=event.section,
              sub_service=event.sub_service, submitted_at=event.submitted_at,
-             attachments=[ref.model_dump() for ref in event.attachments])
+             attachments=[ref.model_dump() for ref in event.attachments], correlation_id=envelope.correlation_id)
         for envelope, event in run if isinstance(event, RequestSubmitted)
     ]
     if owners:

@@ -72,7 +72,8 @@ requests = Table(
     Column("section", Text, nullable=False),
     Column("sub_service", Text, nullable=False),
     Column("submitted_at", DateTime(timezone=True), nullable=False),
-    Column("attachments", JSONB, nullable=False),
+    Column("attachments", JSONB, nullable=False),  # every file of the request, its answers' too
+    Column("correlation_id", Uuid, nullable=False),
 )
 
 request_history = Table(

@@ -3,16 +3,21 @@
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
-from contracts import Event, RequestSubmitted, Resolved, Routed
+from contracts import Event, InfoProvided, InfoRequested, RequestSubmitted, Resolved, Routed, SlaPaused, SlaResumed
 
 Status = Literal["submitted", "routed", "in_progress", "information_requested", "resolved"]
 
 PUBLIC: dict[type[Event], tuple[str, ...]] = {
     RequestSubmitted: (),
     Routed: ("department", "due_at"),
+    InfoRequested: ("question",),
+    SlaPaused: (),
+    InfoProvided: (),
+    SlaResumed: ("due_at",),
     Resolved: ("outcome", "public_reply"),
 }
 """Which fields of each event a beneficiary may see; no officer ids, rules or internal notes."""
@@ -20,8 +25,14 @@ PUBLIC: dict[type[Event], tuple[str, ...]] = {
 STATUS_AFTER: dict[str, Status] = {
     "RequestSubmitted": "submitted",
     "Routed": "routed",
+    "InfoRequested": "information_requested",
+    "InfoProvided": "in_progress",
     "Resolved": "resolved",
 }
+
+
+RIYADH = ZoneInfo("Asia/Riyadh")
+"""Times are stored in UTC and shown in Riyadh time."""
 
 
 def public_part(event: Event) -> dict[str, Any]:
@@ -32,6 +43,10 @@ class Step(BaseModel):
     type: str
     at: datetime
     details: dict[str, Any]
+
+    @field_serializer("at")
+    def _riyadh(self, value: datetime) -> datetime:
+        return value.astimezone(RIYADH)
 
 
 class RequestStatus(BaseModel):
@@ -44,9 +59,14 @@ class RequestStatus(BaseModel):
     status: Status
     department: str | None = None
     due_at: datetime | None = None
+    question: str | None = Field(default=None, description="what the officer asked, while an answer is awaited")
     outcome: Literal["completed", "declined"] | None = None
     public_reply: str | None = None
     history: list[Step]
+
+    @field_serializer("submitted_at", "due_at")
+    def _riyadh(self, value: datetime | None) -> datetime | None:
+        return value.astimezone(RIYADH) if value is not None else None
 
 
 def fold(
@@ -58,8 +78,15 @@ def fold(
     for step in history:
         if view.status == "resolved":
             break
-        view.status = STATUS_AFTER.get(step.type, view.status)
-        for field in ("department", "due_at", "outcome", "public_reply"):
+        if step.type == "Routed" and view.status in ("information_requested", "in_progress"):
+            pass  # a transfer does not undo where the case stands
+        else:
+            view.status = STATUS_AFTER.get(step.type, view.status)
+        for field in ("department", "due_at", "question", "outcome", "public_reply"):
             if step.details.get(field) is not None:
                 setattr(view, field, step.details[field])
+        if step.type == "SlaPaused":
+            view.due_at = None  # no due time while the clock waits for the beneficiary
+        if step.type == "InfoProvided":
+            view.question = None
     return view

@@ -1,36 +1,70 @@
-"""Routing's decisions, free of I/O: which department is competent for a request.
+"""Routing's decisions, free of I/O: where a request goes, when it is due, and what happens to the clock.
 
-The routing issue replaces this table with versioned rules (sub-service, nationality, region)
-and adds the SLA clock.
+Every decision records what it was made from (rule, rules version, candidate loads, calendar
+version), so a replay folds the recorded decisions and an audit can re-derive each one.
 """
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-RULES_VERSION = "2026.1"
-FALLBACK_DESK = "general-desk"
-
-DEPARTMENTS: dict[str, str] = {
-    "saudi-passport": "passports",
-    "passport-renewal": "passports",
-    "iqama": "residency",
-    "dependents": "residency",
-    "exit-reentry": "visas",
-    "visit-visa": "visas",
-    "visit-extension": "visas",
-    "transfer-of-services": "sponsorship",
-    "profession-change": "sponsorship",
-    "reports": "reports",
-}
+from contracts import RequestSubmitted, Routed, SlaPaused, SlaResumed, TransferRefused, TransferRequested
+from routing.calendar import Calendar
+from routing.rules import RULES, RULES_VERSION, RuleSet
 
 
 @dataclass(frozen=True)
-class Decision:
+class CaseClock:
+    """What routing knows of a routed case."""
+
     department: str
-    rule: str
+    status: str  # open | resolved
+    due_at: datetime | None
+    calendar_version: str | None
+    paused_at: datetime | None
+    remaining_seconds: int | None
 
 
-def route(section: str) -> Decision:
-    department = DEPARTMENTS.get(section)
-    if department is None:
-        return Decision(department=FALLBACK_DESK, rule="fallback")
-    return Decision(department=department, rule=f"section:{section}")
+def route(
+    submitted: RequestSubmitted, *, loads: dict[str, int], calendar: Calendar, working_days: int,
+    rules: RuleSet = RULES,
+) -> Routed:
+    decision = rules.decide(submitted.section, submitted.sub_service, submitted.subject_nationality,
+                            submitted.region, loads)
+    return Routed(
+        department=decision.department, rule=decision.rule, rules_version=rules.version,
+        due_at=calendar.due_at(submitted.submitted_at, working_days), calendar_version=calendar.version,
+        loads=decision.loads if len(decision.candidates) > 1 else None, flagged=decision.flagged,
+    )
+
+
+def transfer(request: TransferRequested, case: CaseClock | None, *, rules: RuleSet = RULES) -> Routed | TransferRefused:
+    """Send the case to another department with its clock as it stands, or say why not."""
+    refusal = (
+        "the case is not known to routing" if case is None
+        else "the case is resolved" if case.status == "resolved"
+        else f"no department {request.to_department}" if rules.department(request.to_department) is None
+        else f"the case is already with {request.to_department}" if case.department == request.to_department
+        else None
+    )
+    if refusal is not None or case is None:
+        return TransferRefused(to_department=request.to_department, reason=refusal or "")
+    return Routed(
+        department=request.to_department, rule="transfer", rules_version=RULES_VERSION,
+        due_at=case.due_at, calendar_version=case.calendar_version, transferred_from=case.department,
+    )
+
+
+def pause(case: CaseClock | None, at: datetime, calendar: Calendar) -> SlaPaused | None:
+    """The clock stops at `at` with the working time left until the due time; None when it is not running."""
+    if case is None or case.status == "resolved" or case.paused_at is not None or case.due_at is None:
+        return None
+    remaining = calendar.remaining_at(case.due_at, at)
+    return SlaPaused(paused_at=at, remaining_seconds=int(remaining.total_seconds()), due_at=case.due_at)
+
+
+def resume(case: CaseClock | None, at: datetime, calendar: Calendar) -> SlaResumed | None:
+    """The clock runs again from `at` with the working time that was left; None when it was not paused."""
+    if case is None or case.status == "resolved" or case.paused_at is None or case.remaining_seconds is None:
+        return None
+    due = calendar.resume(timedelta(seconds=case.remaining_seconds), at)
+    return SlaResumed(resumed_at=at, due_at=due, calendar_version=calendar.version)

@@ -1,31 +1,74 @@
-"""Routing's handlers: a submitted request is routed once; a resolved case leaves the open count."""
+"""Routing's handlers: route each request once, move cases on transfer, pause and resume their clocks."""
 
 from collections.abc import Sequence
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from contracts import Envelope, RequestSubmitted, Resolved, Routed
+from contracts import Envelope, InfoProvided, InfoRequested, RequestSubmitted, Resolved, TransferRequested
 from routing import domain
 from routing.projection import cases
 from routing.sla import load_calendar, working_days_for
 from services.consumer import Unit
 from services.eventstore import Cause
 
+OPEN_LOADS = select(cases.c.department, func.count()).where(cases.c.status == "open").group_by(cases.c.department)
+
 
 async def on_submitted(unit: Unit, run: Sequence[tuple[Envelope, RequestSubmitted]]) -> None:
-    rows = []
+    loads = dict((await unit.session.execute(OPEN_LOADS)).tuples().all())
     calendar = load_calendar()
+    rows = []
     for envelope, event in run:
-        decision = domain.route(event.section)
-        due_at = calendar.due_at(event.submitted_at, working_days_for(event.sub_service))
+        routed = domain.route(event, loads=loads, calendar=calendar, working_days=working_days_for(event.sub_service))
+        loads[routed.department] = loads.get(routed.department, 0) + 1  # the next decision in the batch sees it
         rows.append(dict(case_id=envelope.case_id, section=event.section, sub_service=event.sub_service,
-                         department=decision.department, status="open", routed_at=envelope.occurred_at))
-        routed = Routed(department=decision.department, rule=decision.rule, rules_version=domain.RULES_VERSION,
-                        due_at=due_at, calendar_version=calendar.version)
+                         department=routed.department, status="open", routed_at=envelope.occurred_at,
+                         rule=routed.rule, flagged=routed.flagged, submitted_at=event.submitted_at,
+                         due_at=routed.due_at, calendar_version=routed.calendar_version))
         await unit.emit([routed], key=envelope.case_id, case_id=envelope.case_id, expected_version=0,
                         cause=Cause.following(envelope))
     await unit.session.execute(insert(cases), rows)
+
+
+async def _clock(unit: Unit, case_id: str | None) -> domain.CaseClock | None:
+    row = (await unit.session.execute(
+        select(cases.c.department, cases.c.status, cases.c.due_at, cases.c.calendar_version, cases.c.paused_at,
+               cases.c.remaining_seconds).where(cases.c.case_id == case_id)
+    )).one_or_none()
+    return None if row is None else domain.CaseClock(**row._mapping)
+
+
+async def on_transfer_requested(unit: Unit, run: Sequence[tuple[Envelope, TransferRequested]]) -> None:
+    for envelope, event in run:
+        outcome = domain.transfer(event, await _clock(unit, envelope.case_id))
+        await unit.emit([outcome], key=envelope.case_id, case_id=envelope.case_id, cause=Cause.following(envelope))
+        if outcome.TYPE == "Routed":
+            await unit.session.execute(update(cases).where(cases.c.case_id == envelope.case_id).values(
+                department=outcome.department, rule=outcome.rule, routed_at=envelope.occurred_at))
+
+
+async def on_info_requested(unit: Unit, run: Sequence[tuple[Envelope, InfoRequested]]) -> None:
+    calendar = load_calendar()
+    for envelope, _ in run:
+        paused = domain.pause(await _clock(unit, envelope.case_id), envelope.occurred_at, calendar)
+        if paused is None:
+            continue
+        await unit.emit([paused], key=envelope.case_id, case_id=envelope.case_id, cause=Cause.following(envelope))
+        await unit.session.execute(update(cases).where(cases.c.case_id == envelope.case_id).values(
+            paused_at=paused.paused_at, remaining_seconds=paused.remaining_seconds, due_at=None))
+
+
+async def on_info_provided(unit: Unit, run: Sequence[tuple[Envelope, InfoProvided]]) -> None:
+    calendar = load_calendar()
+    for envelope, _ in run:
+        resumed = domain.resume(await _clock(unit, envelope.case_id), envelope.occurred_at, calendar)
+        if resumed is None:
+            continue
+        await unit.emit([resumed], key=envelope.case_id, case_id=envelope.case_id, cause=Cause.following(envelope))
+        await unit.session.execute(update(cases).where(cases.c.case_id == envelope.case_id).values(
+            paused_at=None, remaining_seconds=None, due_at=resumed.due_at,
+            calendar_version=resumed.calendar_version))
 
 
 async def on_resolved(unit: Unit, run: Sequence[tuple[Envelope, Resolved]]) -> None:

@@ -1,6 +1,6 @@
-"""Routing's read model: each case it has routed, and where."""
+"""Routing's read model: each case it has routed, where, by which rule, and its SLA clock."""
 
-from sqlalchemy import Column, DateTime, MetaData, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, Table, Text
 
 metadata = MetaData()
 
@@ -13,4 +13,11 @@ cases = Table(
     Column("department", Text, nullable=False),
     Column("status", Text, nullable=False),  # open | resolved
     Column("routed_at", DateTime(timezone=True), nullable=False),
+    Column("rule", Text),
+    Column("flagged", Boolean, nullable=False, server_default="false"),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("due_at", DateTime(timezone=True)),  # None while the clock is paused
+    Column("calendar_version", Text),
+    Column("paused_at", DateTime(timezone=True)),
+    Column("remaining_seconds", Integer),  # working time left when the clock paused
 )

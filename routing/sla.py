@@ -1,11 +1,14 @@
 """Service levels: working days allowed per sub-service, and the current business calendar, from routing/calendars.
 
-`sla.json` is `{"version", "default_working_days", "overrides": {SUB_SERVICE_CODE: working_days}}`; overrides are
+`sla.json` is `{"version", "working_hours": {"opens", "closes"}, "default_working_days", "overrides":
+{SUB_SERVICE_CODE: working_days}}`; overrides are
 keyed by the sub-service code alone (as in `PortalSubmission.sub_service`), and any other code gets the default.
 The calendar is built from every `holidays-YYYY.json` file (see `routing.calendar.calendar_from`).
 """
 
 import json
+from dataclasses import replace
+from datetime import time
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -21,9 +24,18 @@ def read(name: str) -> Any:
 
 @cache
 def load_calendar() -> Calendar:
-    """The calendar of all packaged holiday files, read once."""
+    """The calendar of all packaged holiday files and sla.json's working hours, read once.
+
+    Hours other than 08:00–15:00 become part of the calendar's version, so a deadline always names
+    the hours it was computed with."""
     names = sorted(entry.name for entry in files(DATA).iterdir() if entry.name.startswith("holidays-"))
-    return calendar_from(read(name) for name in names if name.endswith(".json"))
+    calendar = calendar_from(read(name) for name in names if name.endswith(".json"))
+    hours = sla_table().get("working_hours", {})
+    opens, closes = time.fromisoformat(hours.get("opens", "08:00")), time.fromisoformat(hours.get("closes", "15:00"))
+    if (opens, closes) == (calendar.opens, calendar.closes):
+        return calendar
+    version = f"{calendar.version}@{opens:%H:%M}-{closes:%H:%M}"
+    return replace(calendar, opens=opens, closes=closes, version=version)
 
 
 @cache

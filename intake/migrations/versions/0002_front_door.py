@@ -53,6 +53,7 @@ def upgrade() -> None:
         sa.Column("sub_service", sa.Text, nullable=False),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("attachments", JSONB, nullable=False),
+        sa.Column("correlation_id", sa.Uuid, nullable=False),
     )
     op.create_table(
         "request_history",

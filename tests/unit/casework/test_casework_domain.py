@@ -1,24 +1,45 @@
-"""Casework's pure decision: only an open, routed case can be resolved, and only once."""
+"""What an officer may do to a case in each state."""
 
 import pytest
 
 from casework import domain
+from casework.domain import Case, CaseNotActionable, RequestInformation, RequestTransfer, ResolveCase, decide
 
-COMMAND = domain.ResolveCase(case_id="TW2600000019", outcome="completed", public_reply="Done", officer_id="o-1")
-
-
-def test_an_open_routed_case_is_resolved_by_its_department():
-    resolved = domain.resolve(COMMAND, status="open", department="residency")
-    assert (resolved.department, resolved.outcome, resolved.public_reply, resolved.officer_id) == (
-        "residency", "completed", "Done", "o-1",
-    )
+RESOLVE = ResolveCase(outcome="completed", public_reply="Done", officer_id="o-1")
+ASK = RequestInformation(question="Please upload a clear copy of the passport.", officer_id="o-1")
+TRANSFER = RequestTransfer(to_department="passports", reason="lost passport, not residency", officer_id="o-1")
+OPEN = Case(status="open", department="residency-riyadh")
 
 
-def test_a_resolved_case_cannot_be_resolved_again():
-    with pytest.raises(domain.CaseNotResolvable, match="resolved already"):
-        domain.resolve(COMMAND, status="resolved", department="residency")
+def test_an_open_case_can_be_resolved_asked_about_or_transferred():
+    resolved = decide(RESOLVE, OPEN)
+    assert (resolved.department, resolved.outcome, resolved.public_reply) == ("residency-riyadh", "completed", "Done")
+    asked = decide(ASK, OPEN)
+    assert (asked.department, asked.question) == ("residency-riyadh", ASK.question)
+    transfer = decide(TRANSFER, OPEN)
+    assert (transfer.from_department, transfer.to_department) == ("residency-riyadh", "passports")
 
 
-def test_a_case_not_yet_routed_cannot_be_resolved():
-    with pytest.raises(domain.CaseNotResolvable, match="not been routed"):
-        domain.resolve(COMMAND, status="submitted", department=None)
+@pytest.mark.parametrize("command", [RESOLVE, ASK, TRANSFER])
+def test_nothing_can_be_done_to_a_resolved_or_unrouted_case(command):
+    with pytest.raises(CaseNotActionable, match="resolved already"):
+        decide(command, Case(status="resolved", department="residency-riyadh"))
+    with pytest.raises(CaseNotActionable, match="not been routed"):
+        decide(command, Case(status="submitted", department=None))
+
+
+def test_a_case_waiting_for_the_beneficiary_is_not_asked_twice_but_can_be_resolved_or_transferred():
+    waiting = Case(status="awaiting_information", department="residency-riyadh")
+    with pytest.raises(CaseNotActionable, match="already waiting"):
+        decide(ASK, waiting)
+    assert decide(RESOLVE, waiting).outcome == "completed"
+    assert decide(TRANSFER, waiting).to_department == "passports"
+
+
+def test_a_case_is_not_transferred_to_its_own_department():
+    with pytest.raises(CaseNotActionable, match="already with"):
+        decide(RequestTransfer(to_department="residency-riyadh", reason="x", officer_id="o-1"), OPEN)
+
+
+def test_the_queue_status_follows_casework_s_own_events():
+    assert domain.STATUS_AFTER == {"Resolved": "resolved", "InfoRequested": "awaiting_information"}

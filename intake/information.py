@@ -1,0 +1,55 @@
+"""A beneficiary answers an officer's information request through their portal: `InfoProvided` on the case."""
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select, update
+
+from contracts import Attachment, InfoProvided, Reason
+from intake import domain
+from intake.handlers import Intake, record_history
+from intake.projection import request_history, requests
+from intake.status import Step, fold
+from services.consumer import Unit
+from services.eventstore import Cause
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    account_id: str = Field(pattern=r"^[0-9]{10}$")
+    answer: str = Field(min_length=1, max_length=4000)
+    attachments: list[Attachment] = Field(default_factory=list)
+
+
+class NotAwaited(Exception):
+    """The request is not waiting for information (never asked, answered already, or resolved)."""
+
+
+async def provide(unit: Unit, intake: Intake, tracking_number: str, answer: Answer) -> InfoProvided | list[Reason]:
+    """Record the answer on the locked request, or say why its files are refused; LookupError when the account
+    does not own the request."""
+    row = (await unit.session.execute(
+        select(requests).where(requests.c.tracking_number == tracking_number).with_for_update()
+    )).one_or_none()
+    if row is None or row.account_id != answer.account_id:
+        raise LookupError(tracking_number)
+    history = (await unit.session.execute(
+        select(request_history.c.type, request_history.c.occurred_at, request_history.c.data)
+        .where(request_history.c.tracking_number == tracking_number)
+        .order_by(request_history.c.occurred_at, request_history.c.event_id)
+    )).all()
+    steps = [Step(type=type_, at=at, details=data) for type_, at, data in history]
+    if fold(tracking_number, row.section, row.sub_service, row.submitted_at, steps).status != "information_requested":
+        raise NotAwaited(tracking_number)
+    files, reasons = domain.check_files(answer.attachments, intake.limits)
+    if reasons:
+        return reasons
+    await intake.store.put(unit.session, files)
+    provided = InfoProvided(answer=answer.answer, attachments=[file.ref for file in files])
+    [envelope] = await unit.emit([provided], key=tracking_number, case_id=tracking_number,
+                                 cause=Cause(correlation_id=row.correlation_id))
+    if files:
+        await unit.session.execute(update(requests).where(requests.c.tracking_number == tracking_number).values(
+            attachments=[*row.attachments, *(file.ref.model_dump() for file in files)]
+        ))
+    await record_history(unit, [(envelope, provided)])  # at once: a second answer now finds it answered
+    return provided
