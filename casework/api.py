@@ -2,9 +2,10 @@
 
 from datetime import datetime
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_serializer
 from sqlalchemy import select
 
 from casework import domain, handlers
@@ -12,6 +13,9 @@ from casework.projection import queue
 from services.app import Runtime
 from services.consumer import unit_of_work
 from services.eventstore import ConcurrencyError
+
+RIYADH = ZoneInfo("Asia/Riyadh")
+"""Times are stored in UTC and shown in Riyadh time."""
 
 
 class ResolveBody(BaseModel):
@@ -39,6 +43,10 @@ class CaseView(BaseModel):
     status: str
     outcome: str | None
     due_at: datetime | None
+
+    @field_serializer("due_at")
+    def _riyadh(self, value: datetime | None) -> datetime | None:
+        return value.astimezone(RIYADH) if value is not None else None
 
 
 def routes(runtime: Runtime) -> APIRouter:

@@ -4,6 +4,8 @@ from collections import Counter, defaultdict
 
 import pytest
 
+from contracts import Envelope, RequestSubmitted, Routed, decode_event
+from routing.replay import fold, rederive
 from tests.system import System, encode, envelope_of, submission, topics, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -23,6 +25,8 @@ async def test_every_submission_becomes_one_case_routed_and_resolved_once(system
     await system.resolve(case_ids)
 
     records = await system.read_topic(topics.CASE_EVENTS, until=3 * CASES)
+    log = [(Envelope.model_validate_json(r.value), decode_event(Envelope.model_validate_json(r.value)))
+           for r in sorted(records, key=lambda r: (r.partition, r.offset))]
     history = defaultdict(list)
     for record in sorted(records, key=lambda r: (r.partition, r.offset)):
         envelope = envelope_of(record)
@@ -52,3 +56,14 @@ async def test_every_submission_becomes_one_case_routed_and_resolved_once(system
         health = await system.health(service)
         assert (health["consumer"]["lag"], health["relay"]["pending"]) == (0, 0), health
     assert await system.scalar("notify", "SELECT count(*) FROM notifications") == expected_notifications
+
+    # Routing's read model is what the log folds to, and each decision follows from what it recorded.
+    live = {row[0]: row[1:] for row in await system.rows(
+        "routing", "SELECT case_id, department, status, rule, flagged, due_at, calendar_version FROM cases")}
+    rebuilt = fold(log)
+    assert live == {case_id: (r["department"], r["status"], r["rule"], r["flagged"], r["due_at"],
+                              r["calendar_version"]) for case_id, r in rebuilt.items()}
+    submitted = {e.case_id: event for e, event in log if isinstance(event, RequestSubmitted)}
+    problems = {e.case_id: rederive(submitted[e.case_id], event) for e, event in log if isinstance(event, Routed)}
+    assert {case_id: p for case_id, p in problems.items() if p} == {}
+    assert any(event.loads for _, event in log if isinstance(event, Routed))  # least-loaded choices were made
