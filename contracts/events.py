@@ -5,6 +5,7 @@ upcaster in `contracts.upcasting`, and consumers accept both for a release.
 """
 
 from typing import ClassVar, Literal
+from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -101,6 +102,9 @@ class Routed(Event):
     )
     flagged: bool = Field(default=False, description="no rule covered the request: it went to the fallback desk")
     transferred_from: str | None = Field(default=None, description="set when this routing is a transfer")
+    department_names: dict[str, str] | None = Field(
+        default=None, description="the department's name by language (ar, en), for what the beneficiary is shown"
+    )
 
 
 class TransferRequested(Event):
@@ -165,11 +169,44 @@ class Resolved(Event):
     officer_id: str
 
 
+class SlaBreached(Event):
+    """A case passed its due time unresolved; the beneficiary gets an apology and a new expected date."""
+
+    TYPE = "SlaBreached"
+
+    due_at: AwareDatetime
+    new_due_at: AwareDatetime
+    calendar_version: str
+
+
+class NotificationSent(Event):
+    TYPE = "NotificationSent"
+
+    notified_event_id: UUID = Field(description="the update the beneficiary was told of")
+    notified_event_type: str
+    channel: Literal["email", "sms"]
+    provider_message_id: str
+    attempts: int = Field(ge=1)
+    templates_version: str
+
+
+class NotificationFailed(Event):
+    TYPE = "NotificationFailed"
+
+    notified_event_id: UUID
+    notified_event_type: str
+    channel: Literal["email", "sms"]
+    reason: str = Field(description="the provider's refusal or the last temporary error; never the address")
+    attempts: int = Field(ge=0)
+    permanent: bool
+
+
 CATALOG: dict[tuple[str, int], type[Event]] = {
     (cls.TYPE, cls.VERSION): cls
     for cls in (
         SubmissionAccepted, SubmissionRejected, RequestSubmitted, Routed, TransferRequested, TransferRefused,
-        InfoRequested, InfoProvided, SlaPaused, SlaResumed, Resolved,
+        InfoRequested, InfoProvided, SlaPaused, SlaResumed, SlaBreached, Resolved, NotificationSent,
+        NotificationFailed,
     )
 }
 """Every event model by (type, version)."""

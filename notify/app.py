@@ -1,16 +1,46 @@
-"""Notify: tells the beneficiary of every update on the channels they chose."""
+"""Notify: tells the beneficiary of every update on the channels they chose, once."""
 
 from pathlib import Path
 
-from contracts import RequestSubmitted, Resolved, Routed
+from contracts import InfoRequested, RequestSubmitted, Resolved, Routed, SlaBreached
+from notify.channels.base import Channel
+from notify.channels.email import SmtpChannel
+from notify.channels.sms import HttpSmsChannel
 from notify.handlers import on_submitted, on_update
-from services.app import Service
+from notify.sender import Sender
+from notify.settings import NotifySettings
+from services.app import Runtime, Service
 from services.case_events import CaseEvents
+
+
+def channels_of(settings: NotifySettings) -> dict[str, Channel]:
+    """The channels whose provider is configured; the others' notifications wait for one."""
+    channels: dict[str, Channel] = {}
+    if settings.smtp_host:
+        channels["email"] = SmtpChannel(
+            settings.smtp_host, settings.smtp_port, sender=settings.smtp_sender, starttls=settings.smtp_starttls,
+            use_tls=settings.smtp_tls, username=settings.smtp_username, password=settings.smtp_password,
+            deduplicates=settings.smtp_deduplicates,
+        )
+    if settings.sms_gateway_url:
+        channels["sms"] = HttpSmsChannel(
+            settings.sms_gateway_url, token=settings.sms_gateway_token, sender_id=settings.sms_sender_id,
+            deduplicates=settings.sms_deduplicates,
+        )
+    return channels
+
+
+def sender_of(runtime: Runtime) -> Sender:
+    settings = NotifySettings()
+    return Sender(runtime.sessions, runtime.store, channels_of(settings), settings)
+
 
 SERVICE = Service(
     name="notify",
     migrations=Path(__file__).parent / "migrations",
-    subscriptions=lambda runtime: [
-        CaseEvents({RequestSubmitted: on_submitted, Routed: on_update, Resolved: on_update})
-    ],
+    subscriptions=lambda runtime: [CaseEvents({
+        RequestSubmitted: on_submitted, Routed: on_update, InfoRequested: on_update, Resolved: on_update,
+        SlaBreached: on_update,
+    })],
+    workers=lambda runtime: [sender_of(runtime)],
 )

@@ -5,9 +5,18 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 
-from contracts import Envelope, Event, RequestSubmitted
+from contracts import Envelope, Event, InfoRequested, RequestSubmitted, Resolved, Routed, SlaBreached
 from notify.projection import recipients, updates
 from services.consumer import Unit
+
+TOLD: dict[type[Event], tuple[str, ...]] = {
+    RequestSubmitted: (),
+    Routed: ("department", "department_names", "due_at"),
+    InfoRequested: ("question",),
+    Resolved: ("outcome", "public_reply"),
+    SlaBreached: ("due_at", "new_due_at"),
+}
+"""The updates the beneficiary is told of, and what of each the templates may show (never an internal note)."""
 
 DERIVE = text(
     """
@@ -22,7 +31,9 @@ DERIVE = text(
     ON CONFLICT DO NOTHING
     """
 )
-"""One pending notification per (update, chosen channel) of the given cases, once their recipient is known."""
+"""One pending notification per (update, chosen channel) of the given cases, once their recipient is known.
+
+The ledger keeps every row it ever had, so deriving again (a redelivery, a republish) adds nothing."""
 
 
 async def on_submitted(unit: Unit, run: Sequence[tuple[Envelope, RequestSubmitted]]) -> None:
@@ -38,10 +49,15 @@ async def on_submitted(unit: Unit, run: Sequence[tuple[Envelope, RequestSubmitte
 
 
 async def on_update(unit: Unit, run: Sequence[tuple[Envelope, Event]]) -> None:
-    """Record the updates, then derive what can be derived: the order of updates and recipients does not matter."""
+    """Record the updates, then derive what can be derived: the order of updates and recipients does not matter.
+
+    While the read model is being rebuilt from the log nothing is derived: only live updates are sent."""
     await unit.session.execute(
         insert(updates).on_conflict_do_nothing(),
         [dict(event_id=envelope.event_id, case_id=envelope.case_id, event_type=envelope.type,
-              occurred_at=envelope.occurred_at) for envelope, _ in run],
+              occurred_at=envelope.occurred_at, correlation_id=envelope.correlation_id,
+              data=event.model_dump(mode="json", include=set(TOLD[type(event)])))
+         for envelope, event in run],
     )
-    await unit.session.execute(DERIVE, {"case_ids": sorted({envelope.case_id for envelope, _ in run})})
+    if not unit.replaying:
+        await unit.session.execute(DERIVE, {"case_ids": sorted({envelope.case_id for envelope, _ in run})})

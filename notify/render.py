@@ -97,7 +97,9 @@ def _when(context: Context, value: datetime) -> str:
 
 @pass_context
 def _department(context: Context, code: str) -> str:
-    return DEPARTMENTS.get(_defined(code), {}).get(context["language"], code)
+    """The name routing gave the department (`department_names` in the context), else a known one, else the code."""
+    names = context.get("department_names") or {}
+    return names.get(context["language"]) or DEPARTMENTS.get(_defined(code), {}).get(context["language"], code)
 
 
 @pass_context

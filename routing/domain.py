@@ -7,7 +7,15 @@ version), so a replay folds the recorded decisions and an audit can re-derive ea
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from contracts import RequestSubmitted, Routed, SlaPaused, SlaResumed, TransferRefused, TransferRequested
+from contracts import (
+    RequestSubmitted,
+    Routed,
+    SlaBreached,
+    SlaPaused,
+    SlaResumed,
+    TransferRefused,
+    TransferRequested,
+)
 from routing.calendar import Calendar
 from routing.rules import RULES, RULES_VERSION, RuleSet
 
@@ -34,7 +42,13 @@ def route(
         department=decision.department, rule=decision.rule, rules_version=rules.version,
         due_at=calendar.due_at(submitted.submitted_at, working_days), calendar_version=calendar.version,
         loads=decision.loads if len(decision.candidates) > 1 else None, flagged=decision.flagged,
+        department_names=names_of(decision.department, rules),
     )
+
+
+def names_of(code: str, rules: RuleSet = RULES) -> dict[str, str] | None:
+    department = rules.department(code)
+    return None if department is None else {"ar": department.name_ar, "en": department.name_en}
 
 
 def transfer(request: TransferRequested, case: CaseClock | None, *, rules: RuleSet = RULES) -> Routed | TransferRefused:
@@ -51,6 +65,7 @@ def transfer(request: TransferRequested, case: CaseClock | None, *, rules: RuleS
     return Routed(
         department=request.to_department, rule="transfer", rules_version=RULES_VERSION,
         due_at=case.due_at, calendar_version=case.calendar_version, transferred_from=case.department,
+        department_names=names_of(request.to_department, rules),
     )
 
 
@@ -68,3 +83,9 @@ def resume(case: CaseClock | None, at: datetime, calendar: Calendar) -> SlaResum
         return None
     due = calendar.resume(timedelta(seconds=case.remaining_seconds), at)
     return SlaResumed(resumed_at=at, due_at=due, calendar_version=calendar.version)
+
+
+def breach(due_at: datetime, now: datetime, calendar: Calendar, extension_working_days: int) -> SlaBreached:
+    """The apology's new expectation: the end of the working day `extension_working_days` after the breach."""
+    return SlaBreached(due_at=due_at, new_due_at=calendar.due_at(now, extension_working_days),
+                       calendar_version=calendar.version)

@@ -25,7 +25,8 @@ async def on_submitted(unit: Unit, run: Sequence[tuple[Envelope, RequestSubmitte
         rows.append(dict(case_id=envelope.case_id, section=event.section, sub_service=event.sub_service,
                          department=routed.department, status="open", routed_at=envelope.occurred_at,
                          rule=routed.rule, flagged=routed.flagged, submitted_at=event.submitted_at,
-                         due_at=routed.due_at, calendar_version=routed.calendar_version))
+                         due_at=routed.due_at, calendar_version=routed.calendar_version,
+                         correlation_id=envelope.correlation_id))
         await unit.emit([routed], key=envelope.case_id, case_id=envelope.case_id, expected_version=0,
                         cause=Cause.following(envelope))
     await unit.session.execute(insert(cases), rows)

@@ -1,6 +1,6 @@
 """Routing's read model: each case it has routed, where, by which rule, and its SLA clock."""
 
-from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, Table, Text, Uuid
 
 metadata = MetaData()
 
@@ -20,4 +20,6 @@ cases = Table(
     Column("calendar_version", Text),
     Column("paused_at", DateTime(timezone=True)),
     Column("remaining_seconds", Integer),  # working time left when the clock paused
+    Column("breached_due_at", DateTime(timezone=True)),  # the due time last reported as breached
+    Column("correlation_id", Uuid),
 )

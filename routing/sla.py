@@ -57,3 +57,8 @@ def working_days_for(sub_service: str | None) -> int:
     table = sla_table()
     overrides = table["overrides"]
     return int(overrides[sub_service]) if sub_service in overrides else int(table["default_working_days"])
+
+
+def breach_extension_working_days() -> int:
+    """Working days promised anew when a case passes its due time (`breach_extension_working_days`, default 2)."""
+    return int(sla_table().get("breach_extension_working_days", 2))

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -33,6 +34,16 @@ class Runtime:
     store: EventStore
 
 
+class Worker(Protocol):
+    """A long-running part of a service besides its consumer and relay (a sender, a timer)."""
+
+    name: str
+
+    async def run(self) -> None: ...
+
+    async def health(self) -> dict: ...
+
+
 @dataclass(frozen=True)
 class Service:
     """A service is its name, its migrations, what it consumes and the HTTP routes it serves."""
@@ -41,6 +52,7 @@ class Service:
     migrations: Path
     subscriptions: Callable[[Runtime], Sequence[Subscription]] = lambda runtime: ()
     routes: Callable[[Runtime], APIRouter | None] = lambda runtime: None
+    workers: Callable[[Runtime], Sequence[Worker]] = lambda runtime: ()
     documented: tuple[type[BaseModel], ...] = ()
     """Models a route reads by hand (not as a parameter) that the OpenAPI document must still define."""
 
@@ -59,6 +71,7 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
     engine = db.create_engine(url)
     runtime = Runtime(settings, engine, db.session_factory(engine), EventStore(producer=service.name))
     subscriptions = {settings.topic(sub.topic): sub for sub in service.subscriptions(runtime)}
+    workers = service.workers(runtime)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -91,10 +104,14 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
             )
             await broker.start()
             app.state.broker = broker
+        app.state.workers = {worker.name: asyncio.create_task(worker.run(), name=worker.name) for worker in workers}
         log.info("service.started", topics=sorted(subscriptions), port=settings.port_of(service.name))
         try:
             yield
         finally:
+            for task in app.state.workers.values():
+                task.cancel()
+            await asyncio.gather(*app.state.workers.values(), return_exceptions=True)
             if broker is not None:
                 await broker.stop()
             relay_task.cancel()
@@ -121,6 +138,7 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
         failing = [
             *(["relay stopped"] if app.state.relay_task.done() else []),
             *(["consumer stopped"] if broker is not None and not all(s.running for s in broker.subscribers) else []),
+            *(f"{name} stopped" for name, task in app.state.workers.items() if task.done()),
         ]
         if failing:
             response.status_code = 503
@@ -135,6 +153,7 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
                 "lag": sum(lag.values()),
                 "lag_by_partition": lag,
             },
+            **{worker.name: await worker.health() for worker in workers},
         }
 
     router = service.routes(runtime)

@@ -4,6 +4,8 @@ import argparse
 import asyncio
 import importlib
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 SERVICES = ("intake", "routing", "casework", "notify")
 
@@ -34,14 +36,35 @@ def up() -> None:
 
     settings = Settings()
     configure_logging(service="up", fmt=settings.log_format, level=settings.log_level)
-    prepare = importlib.import_module("intake.demo").prepare
-    asyncio.run(Supervisor(settings, SERVICES, prepare=prepare).run())
+    asyncio.run(Supervisor(settings, SERVICES, prepare=development).run())
+
+
+@asynccontextmanager
+async def development(settings) -> AsyncIterator[tuple[list[str], dict[str, str]]]:
+    """What `tawasul up` adds around the services: development keys and the demo registry (intake), and local
+    mail and SMS providers where none is configured (notify)."""
+    notes = await importlib.import_module("intake.demo").prepare(settings)
+    async with importlib.import_module("notify.providers").local_providers(settings) as (more, env):
+        yield notes + more, env
 
 
 def demo(count: int) -> None:
     from services.settings import Settings
 
     asyncio.run(importlib.import_module("intake.demo").demo(Settings(), count))
+
+
+def rebuild(service: str) -> None:
+    from services.settings import Settings
+
+    applied = asyncio.run(importlib.import_module(f"{service}.rebuild").rebuild(Settings()))
+    print(f"{service}: read model rebuilt from {applied} events; nothing sent")
+
+
+def received(kind: str) -> None:
+    from services.settings import Settings
+
+    importlib.import_module("notify.inbox").show(kind, Settings().home)
 
 
 def issue_key(role: str, name: str, label: str) -> None:
@@ -103,6 +126,10 @@ def main(argv: list[str] | None = None) -> None:
     due = sla_commands.add_parser("due", help="print the due time of a request submitted at an ISO 8601 instant")
     due.add_argument("submitted_at", help="ISO 8601 instant; without an offset it is Asia/Riyadh local time")
     due.add_argument("--sub-service", default=None, help="sub-service code (default: the default SLA)")
+    again = commands.add_parser("rebuild", help="rebuild a service's read model from the case log (sends nothing)")
+    again.add_argument("service", choices=("notify",))
+    commands.add_parser("mail", help="list the e-mail the local mail server received (addresses masked)")
+    commands.add_parser("sms", help="list the SMS the local gateway received (numbers masked)")
     key = commands.add_parser("key", help="issue an API key for a portal or an officer (printed once, stored hashed)")
     key.add_argument("role", choices=("portal", "officer"))
     key.add_argument("name", help="the portal's name (absher, muqeem) or the officer's id")
@@ -114,6 +141,10 @@ def main(argv: list[str] | None = None) -> None:
         up()
     elif args.command == "demo":
         demo(args.count)
+    elif args.command == "rebuild":
+        rebuild(args.service)
+    elif args.command in ("mail", "sms"):
+        received(args.command)
     elif args.command == "key":
         issue_key(args.role, args.name, args.label)
     elif args.command == "sla":

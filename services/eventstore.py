@@ -137,9 +137,11 @@ class Unit:
     Emitted events are buffered and written in one statement by `flush()`, just before commit.
     """
 
-    def __init__(self, session: AsyncSession, store: EventStore) -> None:
+    def __init__(self, session: AsyncSession, store: EventStore, *, replaying: bool = False) -> None:
         self.session = session
         self.store = store
+        self.replaying = replaying
+        """Rebuilding a read model from the log: handlers apply what happened and decide nothing new."""
         self._heads: dict[str, int] = {}
         self._rows: list[dict[str, Any]] = []
         self.traces: dict[Cause, dict[str, str]] = {}
@@ -156,6 +158,8 @@ class Unit:
     ) -> list[Envelope]:
         if not events:
             return []
+        if self.replaying:
+            raise RuntimeError("a read-model rebuild decides nothing: no events are emitted while replaying")
         topic = topic_of(events)
         stream = stream_of(topic, key)
         head = self._heads.get(stream)
@@ -174,9 +178,11 @@ class Unit:
 
 
 @asynccontextmanager
-async def unit_of_work(sessions: async_sessionmaker[AsyncSession], store: EventStore) -> AsyncIterator[Unit]:
+async def unit_of_work(
+    sessions: async_sessionmaker[AsyncSession], store: EventStore, *, replaying: bool = False
+) -> AsyncIterator[Unit]:
     """A transaction whose emitted events are flushed to the store before it commits."""
     async with sessions.begin() as session:
-        unit = Unit(session, store)
+        unit = Unit(session, store, replaying=replaying)
         yield unit
         await unit.flush()

@@ -11,7 +11,8 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from pathlib import Path
 from typing import BinaryIO
 
@@ -117,12 +118,12 @@ class Supervisor:
         ports: dict[str, int] | None = None,
         *,
         unhealthy_after: int = 15,
-        prepare: Callable[[Settings], Awaitable[list[str]]] | None = None,
+        prepare: Callable[[Settings], AbstractAsyncContextManager[tuple[list[str], dict[str, str]]]] | None = None,
     ) -> None:
         self.settings = settings
         self.prepare = prepare
-        """Run once the infrastructure is up, before the services start (e.g. development keys); returns
-        lines to print."""
+        """Entered once the infrastructure is up, before the services start, and left after they stop (development
+        keys, local mail and SMS providers); yields lines to print and environment for the services."""
         self.services = services
         self.ports = ports or {name: settings.port_of(name) for name in services}
         self.unhealthy_after = unhealthy_after
@@ -136,11 +137,15 @@ class Supervisor:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, self._stopping.set)
+        extras = AsyncExitStack()
         try:
             env = await self._infrastructure()
-            notes = await self.prepare(self.settings.model_copy(update={
-                "kafka_bootstrap": env["TAWASUL_KAFKA_BOOTSTRAP"], "database_url": env["TAWASUL_DATABASE_URL"],
-            })) if self.prepare is not None else []
+            notes: list[str] = []
+            if self.prepare is not None:
+                notes, more = await extras.enter_async_context(self.prepare(self.settings.model_copy(update={
+                    "kafka_bootstrap": env["TAWASUL_KAFKA_BOOTSTRAP"], "database_url": env["TAWASUL_DATABASE_URL"],
+                })))
+                env = {**env, **more}
             self.children = [
                 Child(name, {**env, "TAWASUL_HTTP_PORT": str(self.ports[name])}) for name in self.services
             ]
@@ -150,6 +155,7 @@ class Supervisor:
             await self._watch(self.children)
         finally:
             await asyncio.gather(*(child.stop() for child in self.children))
+            await extras.aclose()
             if self.kafka is not None:
                 await asyncio.to_thread(self.kafka.stop)
             if self.postgres is not None:

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from contracts import topics
 from intake import samples
 from intake.keys import issue_keys
+from notify.local.mail import LocalMailServer
+from notify.local.sms import LocalSmsGateway
 from services.cli import SERVICES
 from services.embedded import free_port
 from services.kafka import all_topics
@@ -39,6 +41,9 @@ class System:
             kafka_bootstrap=infra.kafka_bootstrap, database_url=infra.database_url, namespace=self.namespace
         )
         self.ports = {name: free_port() for name in SERVICES}
+        self.mail = LocalMailServer(log_dir / f"{self.namespace}-mail", port=free_port())
+        self.sms = LocalSmsGateway(log_dir / f"{self.namespace}-sms", port=free_port())
+        """The local providers notify sends to; started with the services."""
         self.log = (log_dir / f"{self.namespace}.log").open("ab")
         self.traces_dir = log_dir / f"{self.namespace}-traces" if traces else None
         self.children = {name: Child(name, self._env(name), out=self.log) for name in SERVICES}
@@ -55,6 +60,13 @@ class System:
             "TAWASUL_KAFKA_SESSION_TIMEOUT_MS": "2000",
             "TAWASUL_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
             "TAWASUL_LOG_FORMAT": "json",
+            "TAWASUL_SMTP_HOST": "127.0.0.1",
+            "TAWASUL_SMTP_PORT": str(self.mail.port),
+            "TAWASUL_SMTP_DEDUPLICATES": "true",
+            "TAWASUL_SMS_GATEWAY_URL": f"http://127.0.0.1:{self.sms.port}/messages",
+            "TAWASUL_SEND_LEASE_S": "3",
+            "TAWASUL_SEND_RETRY_BASE_S": "0.5",
+            "TAWASUL_SEND_RETRY_CAP_S": "2",
             **({"TAWASUL_TRACES_DIR": str(self.traces_dir)} if self.traces_dir else {}),
             **self.extra_env,
         }
@@ -68,6 +80,8 @@ class System:
     async def start(self, names: Iterable[str] = SERVICES) -> None:
         await ensure_topics(self.infra.kafka_bootstrap, all_topics(self.settings), self.settings.topic_partitions)
         if not self.keys:
+            await self.mail.start()
+            await self.sms.start()
             await self.publish(topics.REGISTRY, [
                 (change["account_id"].encode(), json.dumps(change).encode()) for change in samples.registry_changes()
             ])
@@ -105,6 +119,8 @@ class System:
 
     async def stop(self) -> None:
         await asyncio.gather(*(child.stop() for child in self.children.values()))
+        await self.mail.stop()
+        await self.sms.stop()
         self.log.close()
 
     async def publish(self, topic: str, messages: Iterable[tuple]) -> None:

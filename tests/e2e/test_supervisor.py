@@ -10,8 +10,7 @@ from collections import defaultdict
 import httpx
 import pytest
 
-from intake.demo import prepare
-from services.cli import SERVICES
+from services.cli import SERVICES, development
 from services.embedded import free_port
 from services.settings import Settings
 from services.supervisor import Supervisor
@@ -32,7 +31,8 @@ class Up:
         self.settings = Settings(database_url=infra.database_url, kafka_bootstrap=None,
                                  namespace="u" + uuid.uuid4().hex[:10], kafka_port=free_port(), home=home)
         self.ports = {name: free_port() for name in SERVICES}
-        self.supervisor = Supervisor(self.settings, SERVICES, ports=self.ports, unhealthy_after=3, prepare=prepare)
+        self.supervisor = Supervisor(self.settings, SERVICES, ports=self.ports, unhealthy_after=3,
+                                     prepare=development)
 
     async def healthy(self) -> bool:
         async with httpx.AsyncClient(timeout=2) as client:
@@ -53,7 +53,8 @@ class Up:
 @pytest.fixture
 async def up(infra, tmp_path, monkeypatch):
     for name, value in {"TAWASUL_LOG_FORMAT": "json", "TAWASUL_KAFKA_SESSION_TIMEOUT_MS": "2000",
-                        "TAWASUL_KAFKA_HEARTBEAT_INTERVAL_MS": "500"}.items():
+                        "TAWASUL_KAFKA_HEARTBEAT_INTERVAL_MS": "500", "TAWASUL_LOCAL_SMTP_PORT": "0",
+                        "TAWASUL_LOCAL_SMS_PORT": "0"}.items():
         monkeypatch.setenv(name, value)  # the supervisor hands its environment to the services
     up = Up(infra, tmp_path)
     running = asyncio.create_task(up.supervisor.run())
@@ -88,7 +89,8 @@ async def test_a_broker_that_dies_is_restarted_and_every_event_is_republished(up
     history = defaultdict(set)
     for record in records:
         envelope = envelope_of(record)
-        history[envelope["case_id"]].add((envelope["type"], envelope["event_id"]))
+        if not envelope["type"].startswith("Notification"):
+            history[envelope["case_id"]].add((envelope["type"], envelope["event_id"]))
     assert len(history) == 2 * CASES
     assert {tuple(sorted(t for t, _ in events)) for events in history.values()} == {("RequestSubmitted", "Routed")}
     assert await system.scalar("casework", "SELECT count(*) FROM queue") == 2 * CASES

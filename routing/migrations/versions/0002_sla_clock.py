@@ -21,3 +21,6 @@ def upgrade() -> None:
     op.add_column("cases", sa.Column("calendar_version", sa.Text))
     op.add_column("cases", sa.Column("paused_at", sa.DateTime(timezone=True)))
     op.add_column("cases", sa.Column("remaining_seconds", sa.Integer))
+    op.add_column("cases", sa.Column("breached_due_at", sa.DateTime(timezone=True)))
+    op.add_column("cases", sa.Column("correlation_id", sa.Uuid))
+    op.create_index("cases_running_clock", "cases", ["due_at"], postgresql_where=sa.text("status = 'open'"))

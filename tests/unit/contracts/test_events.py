@@ -14,10 +14,13 @@ from contracts import (
     Event,
     InfoProvided,
     InfoRequested,
+    NotificationFailed,
+    NotificationSent,
     Reason,
     RequestSubmitted,
     Resolved,
     Routed,
+    SlaBreached,
     SlaPaused,
     SlaResumed,
     SubmissionAccepted,
@@ -92,6 +95,18 @@ EXAMPLES: dict[tuple[str, int], Callable[[], Event]] = {
     ("SlaResumed", 1): lambda: SlaResumed(
         resumed_at=datetime(2025, 3, 9, 8, tzinfo=UTC), due_at=datetime(2025, 3, 10, 12, tzinfo=UTC),
         calendar_version="sa-2026.1+2027.1",
+    ),
+    ("SlaBreached", 1): lambda: SlaBreached(
+        due_at=datetime(2025, 3, 4, 12, tzinfo=UTC), new_due_at=datetime(2025, 3, 6, 12, tzinfo=UTC),
+        calendar_version="sa-2026.1+2027.1",
+    ),
+    ("NotificationSent", 1): lambda: NotificationSent(
+        notified_event_id=new_event_id(), notified_event_type="Routed", channel="sms",
+        provider_message_id="sms-1", attempts=1, templates_version="2026.1",
+    ),
+    ("NotificationFailed", 1): lambda: NotificationFailed(
+        notified_event_id=new_event_id(), notified_event_type="Resolved", channel="email",
+        reason="550 mailbox unavailable", attempts=1, permanent=True,
     ),
     ("Resolved", 1): lambda: Resolved(
         department="residency-affairs",

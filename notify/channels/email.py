@@ -1,0 +1,104 @@
+"""E-mail over SMTP: one connection per message, a deterministic Message-ID per idempotency key."""
+
+import re
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import aiosmtplib
+import structlog
+
+from notify.channels.base import Outgoing, PermanentFailure, Receipt, TemporaryFailure
+
+log = structlog.get_logger()
+
+_ATEXT = re.compile(r"[A-Za-z0-9!#$&'*+/=?^_`{|}~.-]")
+_ADDRESS = re.compile(r"[^\s<>\"'@]+@[^\s<>\"']+")
+
+
+def message_id(idempotency_key: str) -> str:
+    """`<{idempotency_key}@tawasul>`; characters a Message-ID cannot hold (and `%`) are %-escaped as UTF-8."""
+    left = "".join(
+        c if _ATEXT.fullmatch(c) else "".join(f"%{b:02X}" for b in c.encode()) for c in idempotency_key
+    )
+    return f"<{left}@tawasul>"
+
+
+def build_email(outgoing: Outgoing, sender: str) -> EmailMessage:
+    """The MIME message for `outgoing`: plain text, with an HTML alternative when there is one (UTF-8)."""
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = outgoing.to
+    if outgoing.message.subject is not None:
+        email["Subject"] = outgoing.message.subject
+    email["Date"] = format_datetime(datetime.now(UTC))
+    email["Message-ID"] = message_id(outgoing.idempotency_key)
+    email.set_content(outgoing.message.text, charset="utf-8")
+    if outgoing.message.html is not None:
+        email.add_alternative(outgoing.message.html, subtype="html", charset="utf-8")
+    email["Content-Language"] = outgoing.language
+    return email
+
+
+class SmtpChannel:
+    """Sends e-mail through an SMTP relay; `deduplicates` only if the relay drops a repeated Message-ID."""
+
+    name = "email"
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        sender: str,
+        starttls: bool = False,
+        use_tls: bool = False,
+        username: str | None = None,
+        password: str | None = None,
+        timeout_s: float = 10,
+        deduplicates: bool = False,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.sender = sender
+        self.starttls = starttls
+        self.use_tls = use_tls
+        self.username = username
+        self.password = password
+        self.timeout_s = timeout_s
+        self.deduplicates = deduplicates
+
+    async def send(self, outgoing: Outgoing) -> Receipt:
+        try:
+            email = build_email(outgoing, self.sender)
+        except (ValueError, TypeError):
+            raise PermanentFailure("malformed message or address") from None
+        try:
+            await aiosmtplib.send(
+                email,
+                recipients=[outgoing.to],
+                hostname=self.host,
+                port=self.port,
+                username=self.username,
+                password=self.password,
+                use_tls=self.use_tls,
+                start_tls=self.starttls,
+                timeout=self.timeout_s,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            refused = exc.recipients[0]
+            raise self._failure(outgoing, refused.code, refused.message) from None
+        except aiosmtplib.SMTPResponseException as exc:
+            raise self._failure(outgoing, exc.code, exc.message) from None
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            log.warning("email.unavailable", idempotency_key=outgoing.idempotency_key, error=type(exc).__name__)
+            raise TemporaryFailure(f"SMTP relay unavailable: {type(exc).__name__}") from None
+        return Receipt(provider_message_id=str(email["Message-ID"]))
+
+    def _failure(self, outgoing: Outgoing, code: int, message: str) -> PermanentFailure | TemporaryFailure:
+        log.warning("email.refused", idempotency_key=outgoing.idempotency_key, code=code)
+        reason = _ADDRESS.sub("<recipient>", f"{code} {message}".replace(outgoing.to, "<recipient>"))
+        return PermanentFailure(reason) if 500 <= code < 600 else TemporaryFailure(reason)
+
+    async def close(self) -> None:
+        """Nothing to release: every message has its own connection."""

@@ -1,0 +1,248 @@
+"""The live ledger: sends each pending notification once, records every attempt, and tells the log how it went.
+
+A round claims due notifications (`pending` → `sending`, one transaction, `SKIP LOCKED` so several
+senders share the work), sends them concurrently, then records each outcome with its event in one
+transaction: `NotificationSent` with the provider's id; a temporary failure is retried with
+exponential backoff until `send_attempts`, then `NotificationFailed`; a permanent one fails at once.
+Each notification carries one idempotency key for all its attempts. A claim older than the lease
+belongs to a sender that died between sending and recording: where the provider deduplicates it is
+sent again under the same key; where it does not, it is marked `in_doubt` — counted and shown, not
+resent, because resending could tell the beneficiary twice.
+"""
+
+import asyncio
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from contracts import NotificationFailed, NotificationSent
+from notify import schedule
+from notify.channels.base import Channel, Outgoing, PermanentFailure, Receipt, TemporaryFailure
+from notify.render import TEMPLATES_VERSION, render
+from notify.settings import NotifySettings
+from services.eventstore import Cause, EventStore, unit_of_work
+
+log = structlog.get_logger()
+
+CLAIM = text(
+    """
+    WITH due AS (
+        SELECT event_id, channel FROM notifications
+        WHERE status = 'pending' AND next_attempt_at <= now() AND channel = ANY(:channels)
+          AND NOT (channel = 'sms' AND :quiet AND NOT (event_type = ANY(:urgent)))
+        ORDER BY next_attempt_at
+        LIMIT :limit
+        FOR UPDATE SKIP LOCKED
+    )
+    UPDATE notifications AS n
+    SET status = 'sending', attempts = n.attempts + 1, claimed_at = now()
+    FROM due
+    WHERE n.event_id = due.event_id AND n.channel = due.channel
+    RETURNING n.event_id, n.channel, n.case_id, n.event_type, n.language, n.attempts
+    """
+)
+
+CONTENT = text(
+    """
+    SELECT k.event_id, k.channel, u.data, u.correlation_id, r.email, r.mobile
+    FROM unnest(CAST(:event_ids AS uuid[]), CAST(:channels AS text[])) AS k (event_id, channel)
+    CROSS JOIN LATERAL (SELECT data, correlation_id, case_id FROM updates WHERE event_id = k.event_id LIMIT 1) AS u
+    CROSS JOIN LATERAL (SELECT email, mobile FROM recipients WHERE case_id = u.case_id LIMIT 1) AS r
+    """
+)
+
+CLAIMED = text(
+    """
+    INSERT INTO attempts (event_id, channel, attempt, claimed_at)
+    SELECT * FROM unnest(CAST(:event_ids AS uuid[]), CAST(:channels AS text[]), CAST(:attempts AS int[])),
+                  LATERAL (SELECT now()) AS t
+    ON CONFLICT DO NOTHING
+    """
+)
+
+FINISH = text(
+    """
+    UPDATE notifications SET status = :status, finished_at = CASE WHEN :status = 'pending' THEN NULL ELSE now() END,
+        next_attempt_at = :next_attempt_at, provider_message_id = :provider_message_id, last_error = :error,
+        claimed_at = NULL
+    WHERE event_id = :event_id AND channel = :channel AND status = 'sending' AND attempts = :attempt
+    """
+)
+"""Only the claim that sent it may record it (a claim recovered meanwhile is someone else's now)."""
+
+ATTEMPTED = text(
+    """
+    UPDATE attempts SET finished_at = now(), outcome = :outcome, detail = :error,
+        provider_message_id = :provider_message_id
+    WHERE event_id = :event_id AND channel = :channel AND attempt = :attempt
+    """
+)
+
+STARTED = text(
+    "UPDATE attempts SET started_at = now() WHERE event_id = :event_id AND channel = :channel AND attempt = :attempt"
+)
+"""Committed just before the message is handed to the provider: after a crash, it tells sent-maybe from never-sent."""
+
+STALE = text(
+    """
+    UPDATE notifications AS n
+    SET status = CASE WHEN a.started_at IS NULL OR n.channel = ANY(:resend) THEN 'pending' ELSE 'in_doubt' END,
+        next_attempt_at = now(), claimed_at = NULL,
+        last_error = 'the sender stopped between sending and recording'
+    FROM attempts AS a
+    WHERE n.status = 'sending' AND n.claimed_at < now() - make_interval(secs => :lease_s)
+      AND a.event_id = n.event_id AND a.channel = n.channel AND a.attempt = n.attempts
+    RETURNING n.event_id, n.channel, n.attempts, n.status, a.started_at IS NOT NULL AS started
+    """
+)
+
+COUNTS = text("SELECT status, count(*) FROM notifications GROUP BY status")
+
+
+class Sender:
+    """The notify service's sending worker (see the module docstring)."""
+
+    name = "sender"
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], store: EventStore,
+                 channels: Mapping[str, Channel], settings: NotifySettings) -> None:
+        self.sessions = sessions
+        self.store = store
+        self.channels = dict(channels)
+        self.settings = settings
+        self.sent = 0
+        self.failed = 0
+        self.retried = 0
+        self.in_doubt = 0
+        self.resent = 0
+        """Sent again after a crash under the same key, to a provider that drops what it has seen."""
+
+    async def run(self) -> None:
+        if set(self.channels) != {"email", "sms"}:
+            log.warning("sender.channel_missing", configured=sorted(self.channels),
+                        note="notifications on other channels wait until one is configured")
+        try:
+            while True:
+                await self.recover()
+                if not await self.round():
+                    await asyncio.sleep(self.settings.send_poll_s)
+        finally:
+            for channel in self.channels.values():
+                await channel.close()
+
+    async def health(self) -> dict:
+        async with self.sessions() as session:
+            counts = dict((await session.execute(COUNTS)).tuples().all())
+        return {"sent": self.sent, "failed": self.failed, "retried": self.retried, "in_doubt": self.in_doubt,
+                "resent_after_crash": self.resent, "by_status": counts, "channels": sorted(self.channels)}
+
+    async def recover(self) -> None:
+        resend = [name for name, channel in self.channels.items() if channel.deduplicates]
+        async with self.sessions.begin() as session:
+            stale = (await session.execute(STALE, {"resend": resend, "lease_s": self.settings.send_lease_s})).all()
+            for row in stale:
+                await session.execute(ATTEMPTED, dict(
+                    event_id=row.event_id, channel=row.channel, attempt=row.attempts,
+                    outcome="in_doubt" if row.started else "not_sent",
+                    error="the sender stopped " + ("while sending" if row.started else "before sending"),
+                    provider_message_id=None,
+                ))
+        for row in stale:
+            self.in_doubt += row.status == "in_doubt"
+            self.resent += row.started and row.status == "pending"
+            log.warning("sender.recovered", event_id=str(row.event_id), channel=row.channel, now=row.status,
+                        started=row.started)
+
+    async def round(self) -> int:
+        """Claim, send and record one batch; the number claimed."""
+        now = datetime.now(UTC)
+        quiet = schedule.is_quiet(now, self.settings.sms_quiet_from, self.settings.sms_quiet_until)
+        async with self.sessions.begin() as session:
+            claimed = (await session.execute(CLAIM, {
+                "channels": sorted(self.channels), "quiet": quiet, "urgent": self.settings.sms_urgent_events,
+                "limit": self.settings.send_batch,
+            })).all()
+            if not claimed:
+                return 0
+            keys = dict(event_ids=[r.event_id for r in claimed], channels=[r.channel for r in claimed])
+            content = {(r.event_id, r.channel): r for r in (await session.execute(CONTENT, keys)).all()}
+            await session.execute(CLAIMED, {**keys, "attempts": [r.attempts for r in claimed]})
+        limit = asyncio.Semaphore(self.settings.send_concurrency)
+
+        async def attempt(row: Any) -> tuple[Any, Receipt | Exception]:
+            async with limit:
+                try:
+                    return row, await self._send(row, content.get((row.event_id, row.channel)))
+                except (PermanentFailure, TemporaryFailure) as error:
+                    return row, error
+                except Exception as error:  # noqa: BLE001 - a bug or a surprise: retried like a temporary failure
+                    log.exception("sender.unexpected", event_id=str(row.event_id), channel=row.channel)
+                    return row, TemporaryFailure(f"unexpected: {type(error).__name__}")
+
+        outcomes = await asyncio.gather(*(attempt(row) for row in claimed))
+        await self._record(outcomes, content)
+        return len(claimed)
+
+    async def _send(self, row: Any, content: Any) -> Receipt:
+        if content is None:
+            raise PermanentFailure("the update or its recipient is no longer known")
+        to = content.email if row.channel == "email" else content.mobile
+        if not to:
+            raise PermanentFailure(f"no {row.channel} contact for the case")
+        context = {"tracking_number": row.case_id, "department": None, "department_names": None, "due_at": None,
+                   "question": None, "outcome": None, "public_reply": None, "new_due_at": None,
+                   **_with_datetimes(content.data)}
+        message = render(row.event_type, row.language, row.channel, context,
+                         max_sms_segments=self.settings.sms_max_segments)
+        outgoing = Outgoing(idempotency_key=f"{row.event_id}-{row.channel}", to=to, message=message,
+                            language=row.language)
+        async with self.sessions.begin() as session:
+            await session.execute(STARTED, dict(event_id=row.event_id, channel=row.channel, attempt=row.attempts))
+        return await self.channels[row.channel].send(outgoing)
+
+    async def _record(self, outcomes: list[tuple[Any, Receipt | Exception]], content: Mapping) -> None:
+        async with unit_of_work(self.sessions, self.store) as unit:
+            for row, result in outcomes:
+                correlation = getattr(content.get((row.event_id, row.channel)), "correlation_id", None)
+                cause = Cause(correlation_id=correlation or row.event_id, causation_id=row.event_id)
+                finish = dict(event_id=row.event_id, channel=row.channel, attempt=row.attempts, next_attempt_at=None,
+                              provider_message_id=None, error=None)
+                if isinstance(result, Receipt):
+                    finish |= dict(status="sent", provider_message_id=result.provider_message_id, outcome="sent")
+                    event = NotificationSent(notified_event_id=row.event_id, notified_event_type=row.event_type,
+                                             channel=row.channel, provider_message_id=result.provider_message_id,
+                                             attempts=row.attempts, templates_version=TEMPLATES_VERSION)
+                    self.sent += 1
+                elif isinstance(result, TemporaryFailure) and row.attempts < self.settings.send_attempts:
+                    delay = schedule.retry_delay(row.attempts, base_s=self.settings.send_retry_base_s,
+                                                 cap_s=self.settings.send_retry_cap_s)
+                    finish |= dict(status="pending", next_attempt_at=datetime.now(UTC) + delay, error=str(result),
+                                   outcome="temporary")
+                    event = None
+                    self.retried += 1
+                else:
+                    permanent = isinstance(result, PermanentFailure)
+                    finish |= dict(status="failed", error=str(result),
+                                   outcome="permanent" if permanent else "temporary")
+                    event = NotificationFailed(notified_event_id=row.event_id, notified_event_type=row.event_type,
+                                               channel=row.channel, reason=str(result), attempts=row.attempts,
+                                               permanent=permanent)
+                    self.failed += 1
+                if finish["next_attempt_at"] is None:
+                    finish["next_attempt_at"] = datetime.now(UTC)
+                updated = await unit.session.execute(FINISH, finish)
+                await unit.session.execute(ATTEMPTED, finish)
+                if updated.rowcount and event is not None:
+                    await unit.emit([event], key=row.case_id, case_id=row.case_id, cause=cause)
+                log.info("sender.attempt", event_id=str(row.event_id), channel=row.channel, attempt=row.attempts,
+                         outcome=finish["outcome"], error=finish["error"])
+
+
+def _with_datetimes(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The update's data with its ISO timestamps as datetimes, as the templates format them."""
+    return {key: datetime.fromisoformat(value) if key in ("due_at", "new_due_at") and value else value
+            for key, value in data.items()}

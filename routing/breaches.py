@@ -1,0 +1,62 @@
+"""The routing worker that notices deadlines passing: an open, running case past its due time gets `SlaBreached`
+once per due time (a case resumed after a breach, and late again, is reported again)."""
+
+import asyncio
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import structlog
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from routing import domain
+from routing.sla import breach_extension_working_days, load_calendar
+from services.eventstore import Cause, EventStore, unit_of_work
+
+log = structlog.get_logger()
+
+OVERDUE = text(
+    """
+    SELECT case_id, due_at, correlation_id
+    FROM cases
+    WHERE status = 'open' AND due_at < now() AND breached_due_at IS DISTINCT FROM due_at
+    ORDER BY due_at
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+    """
+)
+
+
+class Breaches:
+    name = "breaches"
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], store: EventStore, every_s: float = 30.0) -> None:
+        self.sessions = sessions
+        self.store = store
+        self.every_s = every_s
+        self.reported = 0
+
+    async def run(self) -> None:
+        while True:
+            while await self.sweep():
+                pass
+            await asyncio.sleep(self.every_s)
+
+    async def health(self) -> dict:
+        return {"reported": self.reported}
+
+    async def sweep(self, limit: int = 500) -> int:
+        """Report one batch of overdue cases; how many."""
+        calendar, now = load_calendar(), datetime.now(UTC)
+        async with unit_of_work(self.sessions, self.store) as unit:
+            overdue = (await unit.session.execute(OVERDUE, {"limit": limit})).all()
+            for row in overdue:
+                breached = domain.breach(row.due_at, now, calendar, breach_extension_working_days())
+                await unit.emit([breached], key=row.case_id, case_id=row.case_id,
+                                cause=Cause(correlation_id=row.correlation_id or uuid4()))
+                await unit.session.execute(text("UPDATE cases SET breached_due_at = due_at WHERE case_id = :c"),
+                                           {"c": row.case_id})
+        self.reported += len(overdue)
+        if overdue:
+            log.info("sla.breached", cases=len(overdue))
+        return len(overdue)
