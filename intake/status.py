@@ -7,7 +7,17 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
-from contracts import Event, InfoProvided, InfoRequested, RequestSubmitted, Resolved, Routed, SlaPaused, SlaResumed
+from contracts import (
+    Event,
+    InfoProvided,
+    InfoRequested,
+    RequestSubmitted,
+    Resolved,
+    Routed,
+    SlaBreached,
+    SlaPaused,
+    SlaResumed,
+)
 
 Status = Literal["submitted", "routed", "in_progress", "information_requested", "resolved"]
 
@@ -18,6 +28,7 @@ PUBLIC: dict[type[Event], tuple[str, ...]] = {
     SlaPaused: (),
     InfoProvided: (),
     SlaResumed: ("due_at",),
+    SlaBreached: ("new_due_at",),
     Resolved: ("outcome", "public_reply"),
 }
 """Which fields of each event a beneficiary may see; no officer ids, rules or internal notes."""
@@ -89,4 +100,6 @@ def fold(
             view.due_at = None  # no due time while the clock waits for the beneficiary
         if step.type == "InfoProvided":
             view.question = None
+        if step.details.get("new_due_at") is not None:
+            view.due_at = step.details["new_due_at"]  # past due: the date promised in the apology
     return view

@@ -40,7 +40,7 @@ SERVICE = Service(
     migrations=Path(__file__).parent / "migrations",
     subscriptions=lambda runtime: [CaseEvents({
         RequestSubmitted: on_submitted, Routed: on_update, InfoRequested: on_update, Resolved: on_update,
-        SlaBreached: on_update,
+        **({SlaBreached: on_update} if NotifySettings().notify_sla_breaches else {}),
     })],
     workers=lambda runtime: [sender_of(runtime)],
 )

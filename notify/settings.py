@@ -37,6 +37,9 @@ class NotifySettings(BaseSettings):
     sms_urgent_events: list[str] = Field(default_factory=list)
     """Event types whose SMS go out even in quiet hours."""
 
+    notify_sla_breaches: bool = True
+    """Whether a beneficiary whose case passed its due time gets an apology with the new expected date."""
+
     send_attempts: int = Field(default=8, ge=1)
     """Attempts before a temporarily failing notification is given up as NotificationFailed."""
     send_retry_base_s: float = Field(default=2.0, gt=0)
