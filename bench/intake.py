@@ -17,8 +17,8 @@ import uuid
 from pathlib import Path
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from bench.tail import tail
 from intake import samples
 from intake.catalog import CATALOG
 from tests.infra import provide_infra
@@ -42,14 +42,7 @@ def payload(i: int) -> dict:
 
 
 async def accepted_times(system: System, expected: set[str], ready: asyncio.Event) -> list[int]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=system.infra.kafka_bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    name = system.topic(topics.SUBMISSION_RESULTS)
-    partitions = [TopicPartition(name, p) for p in range(system.settings.topic_partitions)]
-    consumer.assign(partitions)
-    await consumer.seek_to_end(*partitions)
-    for partition in partitions:
-        await consumer.position(partition)
+    consumer = await tail(system, topics.SUBMISSION_RESULTS)
     ready.set()
     seen: dict[str, int] = {}
     deadline = time.monotonic() + 600

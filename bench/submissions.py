@@ -5,6 +5,9 @@ runs the four services as processes, and measures two things, each over several 
 
 - throughput: N submissions published at once; submissions/s from the first publish to the
   last `Routed` (the latency of a burst is mostly queueing, so it is not quoted);
+- notifications: e-mail and SMS sent per second, from the burst's start until notify has
+  nothing pending (each phase starts with notify idle, so one phase's sending does not load
+  the next one's measurement);
 - latency: submissions published at a steady rate well below saturation; submit→Routed
   p50 and p99 from each submission's own publish time to its `Routed` record's timestamp.
 
@@ -20,28 +23,16 @@ import time
 import uuid
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
+from bench.tail import tail
 from intake.handlers import correlation_of
 from tests.infra import provide_infra
 from tests.system import System, encode, submission, topics
 
 
 async def routed_times(system: System, expected: set[str], ready: asyncio.Event, timeout_s: float) -> dict[str, int]:
-    """Kafka timestamps (ms) of the `Routed` events of the expected correlation ids, read as they arrive.
-
-    Reads from the end of the log as it is when the round starts, so earlier rounds cost nothing.
-    (The embedded broker places that end a little early, within its last batch: a few old records
-    are read again and ignored.)
-    """
-    consumer = AIOKafkaConsumer(bootstrap_servers=system.infra.kafka_bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    name = system.topic(topics.CASE_EVENTS)
-    partitions = [TopicPartition(name, p) for p in range(system.settings.topic_partitions)]
-    consumer.assign(partitions)
-    await consumer.seek_to_end(*partitions)
-    for partition in partitions:
-        await consumer.position(partition)  # resolve the end now, before anything is published
+    """Kafka timestamps (ms) of the `Routed` events of the expected correlation ids, read as they arrive
+    from the end of the log as it is when the round starts, so earlier rounds cost nothing."""
+    consumer = await tail(system, topics.CASE_EVENTS)
     ready.set()
     seen: dict[str, int] = {}
     deadline = time.monotonic() + timeout_s
@@ -82,6 +73,15 @@ async def one_round(system: System, n: int, rate: float | None) -> tuple[float, 
     return throughput, sorted(routed[c] - published_ms[c] for c in routed)
 
 
+async def notifications_settled(system: System, started: float) -> tuple[int, float]:
+    """Wait until notify has nothing pending or in flight; (messages sent in all, seconds since `started`)."""
+    while True:
+        rows = dict(await system.rows("notify", "SELECT status, count(*) FROM notifications GROUP BY status"))
+        if not rows.get("pending") and not rows.get("sending"):
+            return rows.get("sent", 0), time.monotonic() - started
+        await asyncio.sleep(0.25)
+
+
 def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(len(values) * q))]
 
@@ -90,22 +90,28 @@ async def main(n: int, rounds: int, rate: float) -> None:
     with tempfile.TemporaryDirectory() as tmp, provide_infra(Path(tmp)) as infra:
         system = System(infra, Path(tmp), traces=False)
         await system.start()
-        throughputs, p50s, p99s = [], [], []
+        throughputs, sends, p50s, p99s = [], [], [], []
         try:
             await one_round(system, min(n, 500), None)  # warm-up: connections, caches, group assignments
+            await notifications_settled(system, time.monotonic())
             for index in range(1, rounds + 1):
+                sent_before, started = (await notifications_settled(system, time.monotonic()))[0], time.monotonic()
                 throughput, _ = await one_round(system, n, None)
                 throughputs.append(throughput)
+                sent, seconds = await notifications_settled(system, started)  # the next phase starts quiet
+                sends.append((sent - sent_before) / seconds)
                 _, latencies = await one_round(system, int(rate * 10), rate)
                 p50s.append(percentile(latencies, 0.50))
                 p99s.append(percentile(latencies, 0.99))
-                print(f"round {index}: burst of {n}: {throughput:6.0f} submissions/s | "
-                      f"{rate:.0f}/s for 10 s: submit→Routed p50 {p50s[-1]:5.0f} ms, p99 {p99s[-1]:5.0f} ms",
-                      flush=True)
+                await notifications_settled(system, time.monotonic())
+                print(f"round {index}: burst of {n}: {throughput:6.0f} submissions/s to Routed, "
+                      f"{sends[-1]:5.0f} e-mail+SMS sent/s | {rate:.0f}/s for 10 s: submit→Routed "
+                      f"p50 {p50s[-1]:5.0f} ms, p99 {p99s[-1]:5.0f} ms", flush=True)
         finally:
             await system.stop()
     print(f"median of {rounds} rounds ({infra.kind} infrastructure, {system.settings.topic_partitions} partitions): "
-          f"{statistics.median(throughputs):.0f} submissions/s end to end; at {rate:.0f}/s submit→Routed "
+          f"{statistics.median(throughputs):.0f} submissions/s to Routed, {statistics.median(sends):.0f} e-mail+SMS "
+          f"sent/s (from the burst's start until notify is idle); at {rate:.0f}/s submit→Routed "
           f"p50 {statistics.median(p50s):.0f} ms, p99 {statistics.median(p99s):.0f} ms")
 
 

@@ -44,3 +44,8 @@ class Envelope(BaseModel):
         if value.tzinfo is None:
             raise ValueError("occurred_at must carry a time zone")
         return value.astimezone(UTC)
+
+
+TYPE_HEADER = "tawasul-type"
+"""A Kafka header on every published event naming its `type`, so a consumer can skip what it does not handle
+without parsing the body."""

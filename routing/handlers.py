@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from contracts import Envelope, InfoProvided, InfoRequested, RequestSubmitted, Resolved, TransferRequested
+from contracts import Envelope, Event, InfoProvided, InfoRequested, RequestSubmitted, Resolved, TransferRequested
 from routing import domain
 from routing.projection import cases
 from routing.sla import load_calendar, working_days_for
@@ -50,26 +50,24 @@ async def on_transfer_requested(unit: Unit, run: Sequence[tuple[Envelope, Transf
 
 
 async def on_info_requested(unit: Unit, run: Sequence[tuple[Envelope, InfoRequested]]) -> None:
-    calendar = load_calendar()
-    for envelope, _ in run:
-        paused = domain.pause(await _clock(unit, envelope.case_id), envelope.occurred_at, calendar)
-        if paused is None:
-            continue
-        await unit.emit([paused], key=envelope.case_id, case_id=envelope.case_id, cause=Cause.following(envelope))
-        await unit.session.execute(update(cases).where(cases.c.case_id == envelope.case_id).values(
-            paused_at=paused.paused_at, remaining_seconds=paused.remaining_seconds, due_at=None))
+    await _move_clock(unit, run, domain.pause, lambda paused: dict(
+        paused_at=paused.paused_at, remaining_seconds=paused.remaining_seconds, due_at=None))
 
 
 async def on_info_provided(unit: Unit, run: Sequence[tuple[Envelope, InfoProvided]]) -> None:
+    await _move_clock(unit, run, domain.resume, lambda resumed: dict(
+        paused_at=None, remaining_seconds=None, due_at=resumed.due_at, calendar_version=resumed.calendar_version))
+
+
+async def _move_clock(unit: Unit, run: Sequence[tuple[Envelope, Event]], decide, changes) -> None:
+    """Stop or restart each case's clock at its event's instant; a case whose clock is not in that state is left."""
     calendar = load_calendar()
     for envelope, _ in run:
-        resumed = domain.resume(await _clock(unit, envelope.case_id), envelope.occurred_at, calendar)
-        if resumed is None:
+        moved = decide(await _clock(unit, envelope.case_id), envelope.occurred_at, calendar)
+        if moved is None:
             continue
-        await unit.emit([resumed], key=envelope.case_id, case_id=envelope.case_id, cause=Cause.following(envelope))
-        await unit.session.execute(update(cases).where(cases.c.case_id == envelope.case_id).values(
-            paused_at=None, remaining_seconds=None, due_at=resumed.due_at,
-            calendar_version=resumed.calendar_version))
+        await unit.emit([moved], key=envelope.case_id, case_id=envelope.case_id, cause=Cause.following(envelope))
+        await unit.session.execute(update(cases).where(cases.c.case_id == envelope.case_id).values(**changes(moved)))
 
 
 async def on_resolved(unit: Unit, run: Sequence[tuple[Envelope, Resolved]]) -> None:

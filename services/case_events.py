@@ -13,6 +13,7 @@ from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 
 from contracts import Envelope, Event, UnknownEventType, decode_event, topics
+from contracts.envelope import TYPE_HEADER
 from services.consumer import Incoming, Poison, Subscription, Unit, validation_reason
 from services.eventstore import Cause
 
@@ -33,6 +34,9 @@ class CaseEvents(Subscription):
         return frozenset(self._handlers)
 
     def decode(self, record: ConsumerRecord) -> Incoming | None:
+        named = next((value for name, value in record.headers or () if name == TYPE_HEADER), None)
+        if named is not None and named.decode(errors="replace") not in self._handlers:
+            return None  # not for this service: skipped without parsing the body
         try:
             envelope = Envelope.model_validate_json(record.value or b"")
         except ValidationError as error:

@@ -10,6 +10,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from contracts.envelope import TYPE_HEADER
 from services.backoff import Backoff
 from services.tables import outbox
 
@@ -106,7 +107,8 @@ class Relay:
                     self._topic_name(row.topic),
                     json.dumps(row.envelope, ensure_ascii=False, separators=(",", ":")).encode(),
                     key=row.key.encode(),
-                    headers=[(name, value.encode()) for name, value in row.headers.items()],
+                    headers=[(TYPE_HEADER, row.envelope["type"].encode()),
+                             *((name, value.encode()) for name, value in row.headers.items())],
                 )
                 for row in rows
             ]

@@ -1,4 +1,4 @@
-"""E-mail over SMTP: one connection per message, a deterministic Message-ID per idempotency key."""
+"""E-mail over SMTP: connections kept open and reused, a deterministic Message-ID per idempotency key."""
 
 import re
 from datetime import UTC, datetime
@@ -67,6 +67,37 @@ class SmtpChannel:
         self.password = password
         self.timeout_s = timeout_s
         self.deduplicates = deduplicates
+        self._idle: list[aiosmtplib.SMTP] = []
+        """Open connections not in use; a sender's concurrency bounds how many there are."""
+
+    async def _connection(self) -> aiosmtplib.SMTP:
+        smtp = aiosmtplib.SMTP(hostname=self.host, port=self.port, username=self.username, password=self.password,
+                               use_tls=self.use_tls, start_tls=self.starttls, timeout=self.timeout_s)
+        await smtp.connect()
+        return smtp
+
+    async def _deliver(self, email: EmailMessage, to: str) -> None:
+        """Over an idle connection if there is one (over a new one if that had gone stale); a connection is kept
+        for the next message only after a success."""
+        while self._idle:
+            smtp = self._idle.pop()
+            try:
+                await smtp.send_message(email, recipients=[to])
+            except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError, OSError):
+                smtp.close()
+                continue
+            except BaseException:
+                smtp.close()
+                raise
+            self._idle.append(smtp)
+            return
+        smtp = await self._connection()
+        try:
+            await smtp.send_message(email, recipients=[to])
+        except BaseException:
+            smtp.close()
+            raise
+        self._idle.append(smtp)
 
     async def send(self, outgoing: Outgoing) -> Receipt:
         try:
@@ -74,17 +105,7 @@ class SmtpChannel:
         except (ValueError, TypeError):
             raise PermanentFailure("malformed message or address") from None
         try:
-            await aiosmtplib.send(
-                email,
-                recipients=[outgoing.to],
-                hostname=self.host,
-                port=self.port,
-                username=self.username,
-                password=self.password,
-                use_tls=self.use_tls,
-                start_tls=self.starttls,
-                timeout=self.timeout_s,
-            )
+            await self._deliver(email, outgoing.to)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients[0]
             raise self._failure(outgoing, refused.code, refused.message) from None
@@ -101,4 +122,9 @@ class SmtpChannel:
         return PermanentFailure(reason) if 500 <= code < 600 else TemporaryFailure(reason)
 
     async def close(self) -> None:
-        """Nothing to release: every message has its own connection."""
+        idle, self._idle = self._idle, []
+        for smtp in idle:
+            try:
+                await smtp.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                smtp.close()
