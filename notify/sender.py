@@ -1,13 +1,14 @@
 """The live ledger: sends each pending notification once, records every attempt, and tells the log how it went.
 
-A round claims due notifications (`pending` → `sending`, one transaction, `SKIP LOCKED` so several
-senders share the work), sends them concurrently, then records each outcome with its event in one
-transaction: `NotificationSent` with the provider's id; a temporary failure is retried with
-exponential backoff until `send_attempts`, then `NotificationFailed`; a permanent one fails at once.
-Each notification carries one idempotency key for all its attempts. A claim older than the lease
-belongs to a sender that died between sending and recording: where the provider deduplicates it is
-sent again under the same key; where it does not, it is marked `in_doubt` — counted and shown, not
-resent, because resending could tell the beneficiary twice.
+A round claims as many due notifications as it sends at once (`pending` → `sending`, one
+transaction, `SKIP LOCKED` so several senders share the work), sends them concurrently, then
+records each outcome with its event in one transaction: `NotificationSent` with the provider's id;
+a temporary failure is retried with exponential backoff until `send_attempts`, then
+`NotificationFailed`; a permanent one fails at once. Each notification carries one idempotency
+key for all its attempts. A claim older than the lease belongs to a sender that died between
+sending and recording: where the provider deduplicates it is sent again under the same key; where
+it does not, it is marked `in_doubt` — counted and shown, not resent, because resending could tell
+the beneficiary twice.
 """
 
 import asyncio
@@ -57,12 +58,13 @@ CONTENT = text(
 
 CLAIMED = text(
     """
-    INSERT INTO attempts (event_id, channel, attempt, claimed_at)
-    SELECT * FROM unnest(CAST(:event_ids AS uuid[]), CAST(:channels AS text[]), CAST(:attempts AS int[])),
-                  LATERAL (SELECT now()) AS t
+    INSERT INTO attempts (event_id, channel, attempt, claimed_at, started_at)
+    SELECT *, now(), now() FROM unnest(CAST(:event_ids AS uuid[]), CAST(:channels AS text[]), CAST(:attempts AS int[]))
     ON CONFLICT DO NOTHING
     """
 )
+"""Every claimed notification is handed to its provider right after this commits (a round claims no more than
+it sends at once), so a claim is also the attempt's start: after a crash, each one is in doubt."""
 
 FINISH = text(
     """
@@ -81,11 +83,6 @@ ATTEMPTED = text(
     WHERE event_id = :event_id AND channel = :channel AND attempt = :attempt
     """
 )
-
-STARTED = text(
-    "UPDATE attempts SET started_at = now() WHERE event_id = :event_id AND channel = :channel AND attempt = :attempt"
-)
-"""Committed just before the message is handed to the provider: after a crash, it tells sent-maybe from never-sent."""
 
 STALE = text(
     """
@@ -164,24 +161,22 @@ class Sender:
         async with self.sessions.begin() as session:
             claimed = (await session.execute(CLAIM, {
                 "channels": sorted(self.channels), "quiet": quiet, "urgent": self.settings.sms_urgent_events,
-                "limit": self.settings.send_batch,
+                "limit": self.settings.send_concurrency,
             })).all()
             if not claimed:
                 return 0
             keys = dict(event_ids=[r.event_id for r in claimed], channels=[r.channel for r in claimed])
             content = {(r.event_id, r.channel): r for r in (await session.execute(CONTENT, keys)).all()}
             await session.execute(CLAIMED, {**keys, "attempts": [r.attempts for r in claimed]})
-        limit = asyncio.Semaphore(self.settings.send_concurrency)
 
         async def attempt(row: Any) -> tuple[Any, Receipt | Exception]:
-            async with limit:
-                try:
-                    return row, await self._send(row, content.get((row.event_id, row.channel)))
-                except (PermanentFailure, TemporaryFailure) as error:
-                    return row, error
-                except Exception as error:  # noqa: BLE001 - a bug or a surprise: retried like a temporary failure
-                    log.exception("sender.unexpected", event_id=str(row.event_id), channel=row.channel)
-                    return row, TemporaryFailure(f"unexpected: {type(error).__name__}")
+            try:
+                return row, await self._send(row, content.get((row.event_id, row.channel)))
+            except (PermanentFailure, TemporaryFailure) as error:
+                return row, error
+            except Exception as error:  # noqa: BLE001 - a bug or a surprise: retried like a temporary failure
+                log.exception("sender.unexpected", event_id=str(row.event_id), channel=row.channel)
+                return row, TemporaryFailure(f"unexpected: {type(error).__name__}")
 
         outcomes = await asyncio.gather(*(attempt(row) for row in claimed))
         await self._record(outcomes, content)
@@ -200,8 +195,6 @@ class Sender:
                          max_sms_segments=self.settings.sms_max_segments)
         outgoing = Outgoing(idempotency_key=f"{row.event_id}-{row.channel}", to=to, message=message,
                             language=row.language)
-        async with self.sessions.begin() as session:
-            await session.execute(STARTED, dict(event_id=row.event_id, channel=row.channel, attempt=row.attempts))
         return await self.channels[row.channel].send(outgoing)
 
     async def _record(self, outcomes: list[tuple[Any, Receipt | Exception]], content: Mapping) -> None:

@@ -2,7 +2,10 @@
 
 import re
 from datetime import UTC, datetime
-from email.message import EmailMessage
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import format_datetime
 
 import aiosmtplib
@@ -24,18 +27,26 @@ def message_id(idempotency_key: str) -> str:
     return f"<{left}@tawasul>"
 
 
-def build_email(outgoing: Outgoing, sender: str) -> EmailMessage:
-    """The MIME message for `outgoing`: plain text, with an HTML alternative when there is one (UTF-8)."""
-    email = EmailMessage()
+def build_email(outgoing: Outgoing, sender: str) -> Message:
+    """The MIME message for `outgoing`: plain text, with an HTML alternative when there is one (UTF-8).
+
+    Built with the `email.mime` classes (the compat32 policy): the same message as `EmailMessage` gives, at a
+    fraction of the cost of its header parsing, which dominated a busy sender's time."""
+    text = MIMEText(outgoing.message.text, "plain", "utf-8")
+    if outgoing.message.html is None:
+        email: Message = text
+    else:
+        email = MIMEMultipart("alternative")
+        email.attach(text)
+        email.attach(MIMEText(outgoing.message.html, "html", "utf-8"))
+    if any(c in outgoing.to for c in "\r\n,;<>\"") or "@" not in outgoing.to:
+        raise ValueError("not a single plain address")
     email["From"] = sender
     email["To"] = outgoing.to
     if outgoing.message.subject is not None:
-        email["Subject"] = outgoing.message.subject
+        email["Subject"] = Header(outgoing.message.subject, "utf-8").encode()
     email["Date"] = format_datetime(datetime.now(UTC))
     email["Message-ID"] = message_id(outgoing.idempotency_key)
-    email.set_content(outgoing.message.text, charset="utf-8")
-    if outgoing.message.html is not None:
-        email.add_alternative(outgoing.message.html, subtype="html", charset="utf-8")
     email["Content-Language"] = outgoing.language
     return email
 
@@ -76,7 +87,7 @@ class SmtpChannel:
         await smtp.connect()
         return smtp
 
-    async def _deliver(self, email: EmailMessage, to: str) -> None:
+    async def _deliver(self, email: Message, to: str) -> None:
         """Over an idle connection if there is one (over a new one if that had gone stale); a connection is kept
         for the next message only after a success."""
         while self._idle:
