@@ -12,6 +12,7 @@ the beneficiary twice.
 """
 
 import asyncio
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -68,13 +69,27 @@ it sends at once), so a claim is also the attempt's start: after a crash, each o
 
 FINISH = text(
     """
-    UPDATE notifications SET status = :status, finished_at = CASE WHEN :status = 'pending' THEN NULL ELSE now() END,
-        next_attempt_at = :next_attempt_at, provider_message_id = :provider_message_id, last_error = :error,
-        claimed_at = NULL
-    WHERE event_id = :event_id AND channel = :channel AND status = 'sending' AND attempts = :attempt
+    WITH done AS (
+        SELECT * FROM unnest(CAST(:event_ids AS uuid[]), CAST(:channels AS text[]), CAST(:attempts AS int[]),
+                             CAST(:statuses AS text[]), CAST(:next_attempts AS timestamptz[]),
+                             CAST(:provider_ids AS text[]), CAST(:errors AS text[]), CAST(:outcomes AS text[]))
+            AS d (event_id, channel, attempt, status, next_attempt_at, provider_message_id, error, outcome)
+    ), recorded AS (
+        UPDATE attempts AS a SET finished_at = now(), outcome = d.outcome, detail = d.error,
+            provider_message_id = d.provider_message_id
+        FROM done AS d WHERE a.event_id = d.event_id AND a.channel = d.channel AND a.attempt = d.attempt
+    )
+    UPDATE notifications AS n
+    SET status = d.status, finished_at = CASE WHEN d.status = 'pending' THEN NULL ELSE now() END,
+        next_attempt_at = coalesce(d.next_attempt_at, now()), provider_message_id = d.provider_message_id,
+        last_error = d.error, claimed_at = NULL
+    FROM done AS d
+    WHERE n.event_id = d.event_id AND n.channel = d.channel AND n.status = 'sending' AND n.attempts = d.attempt
+    RETURNING n.event_id, n.channel
     """
 )
-"""Only the claim that sent it may record it (a claim recovered meanwhile is someone else's now)."""
+"""Each outcome and its attempt, in one statement. Only the claim that sent a notification may record it (a
+claim recovered meanwhile is someone else's now): what it returns is what was recorded."""
 
 ATTEMPTED = text(
     """
@@ -123,8 +138,11 @@ class Sender:
             log.warning("sender.channel_missing", configured=sorted(self.channels),
                         note="notifications on other channels wait until one is configured")
         try:
+            recovered_at = 0.0
             while True:
-                await self.recover()
+                if time.monotonic() - recovered_at > self.settings.send_lease_s / 2:
+                    await self.recover()
+                    recovered_at = time.monotonic()
                 if not await self.round():
                     await asyncio.sleep(self.settings.send_poll_s)
         finally:
@@ -198,41 +216,48 @@ class Sender:
         return await self.channels[row.channel].send(outgoing)
 
     async def _record(self, outcomes: list[tuple[Any, Receipt | Exception]], content: Mapping) -> None:
+        finished: list[dict[str, Any]] = []
+        events: dict[tuple, Any] = {}
+        for row, result in outcomes:
+            finish = dict(event_id=row.event_id, channel=row.channel, attempt=row.attempts, next_attempt_at=None,
+                          provider_message_id=None, error=None)
+            if isinstance(result, Receipt):
+                finish |= dict(status="sent", provider_message_id=result.provider_message_id, outcome="sent")
+                events[(row.event_id, row.channel)] = NotificationSent(
+                    notified_event_id=row.event_id, notified_event_type=row.event_type, channel=row.channel,
+                    provider_message_id=result.provider_message_id, attempts=row.attempts,
+                    templates_version=TEMPLATES_VERSION)
+                self.sent += 1
+            elif isinstance(result, TemporaryFailure) and row.attempts < self.settings.send_attempts:
+                delay = schedule.retry_delay(row.attempts, base_s=self.settings.send_retry_base_s,
+                                             cap_s=self.settings.send_retry_cap_s)
+                finish |= dict(status="pending", next_attempt_at=datetime.now(UTC) + delay, error=str(result),
+                               outcome="temporary")
+                self.retried += 1
+            else:
+                permanent = isinstance(result, PermanentFailure)
+                finish |= dict(status="failed", error=str(result), outcome="permanent" if permanent else "temporary")
+                events[(row.event_id, row.channel)] = NotificationFailed(
+                    notified_event_id=row.event_id, notified_event_type=row.event_type, channel=row.channel,
+                    reason=str(result), attempts=row.attempts, permanent=permanent)
+                self.failed += 1
+            finished.append(finish)
+            log.info("sender.attempt", event_id=str(row.event_id), channel=row.channel, attempt=row.attempts,
+                     outcome=finish["outcome"], error=finish["error"])
+        columns = {"event_ids": "event_id", "channels": "channel", "attempts": "attempt", "statuses": "status",
+                   "next_attempts": "next_attempt_at", "provider_ids": "provider_message_id", "errors": "error",
+                   "outcomes": "outcome"}
         async with unit_of_work(self.sessions, self.store) as unit:
-            for row, result in outcomes:
-                correlation = getattr(content.get((row.event_id, row.channel)), "correlation_id", None)
-                cause = Cause(correlation_id=correlation or row.event_id, causation_id=row.event_id)
-                finish = dict(event_id=row.event_id, channel=row.channel, attempt=row.attempts, next_attempt_at=None,
-                              provider_message_id=None, error=None)
-                if isinstance(result, Receipt):
-                    finish |= dict(status="sent", provider_message_id=result.provider_message_id, outcome="sent")
-                    event = NotificationSent(notified_event_id=row.event_id, notified_event_type=row.event_type,
-                                             channel=row.channel, provider_message_id=result.provider_message_id,
-                                             attempts=row.attempts, templates_version=TEMPLATES_VERSION)
-                    self.sent += 1
-                elif isinstance(result, TemporaryFailure) and row.attempts < self.settings.send_attempts:
-                    delay = schedule.retry_delay(row.attempts, base_s=self.settings.send_retry_base_s,
-                                                 cap_s=self.settings.send_retry_cap_s)
-                    finish |= dict(status="pending", next_attempt_at=datetime.now(UTC) + delay, error=str(result),
-                                   outcome="temporary")
-                    event = None
-                    self.retried += 1
-                else:
-                    permanent = isinstance(result, PermanentFailure)
-                    finish |= dict(status="failed", error=str(result),
-                                   outcome="permanent" if permanent else "temporary")
-                    event = NotificationFailed(notified_event_id=row.event_id, notified_event_type=row.event_type,
-                                               channel=row.channel, reason=str(result), attempts=row.attempts,
-                                               permanent=permanent)
-                    self.failed += 1
-                if finish["next_attempt_at"] is None:
-                    finish["next_attempt_at"] = datetime.now(UTC)
-                updated = await unit.session.execute(FINISH, finish)
-                await unit.session.execute(ATTEMPTED, finish)
-                if updated.rowcount and event is not None:
-                    await unit.emit([event], key=row.case_id, case_id=row.case_id, cause=cause)
-                log.info("sender.attempt", event_id=str(row.event_id), channel=row.channel, attempt=row.attempts,
-                         outcome=finish["outcome"], error=finish["error"])
+            recorded = (await unit.session.execute(FINISH, {
+                name: [finish[key] for finish in finished] for name, key in columns.items()
+            })).tuples().all()
+            rows = {(row.event_id, row.channel): row for row, _ in outcomes}
+            for key in recorded:
+                if key in events:
+                    row = rows[key]
+                    correlation = getattr(content.get(key), "correlation_id", None)
+                    await unit.emit([events[key]], key=row.case_id, case_id=row.case_id,
+                                    cause=Cause(correlation_id=correlation or row.event_id, causation_id=row.event_id))
 
 
 def _with_datetimes(data: Mapping[str, Any]) -> dict[str, Any]:
