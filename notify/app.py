@@ -19,12 +19,12 @@ def channels_of(settings: NotifySettings) -> dict[str, Channel]:
     if settings.smtp_host:
         channels["email"] = SmtpChannel(
             settings.smtp_host, settings.smtp_port, sender=settings.smtp_sender, starttls=settings.smtp_starttls,
-            use_tls=settings.smtp_tls, username=settings.smtp_username, password=settings.smtp_password,
+            use_tls=settings.smtp_tls, username=settings.smtp_username or None, password=settings.smtp_password or None,
             deduplicates=settings.smtp_deduplicates,
         )
     if settings.sms_gateway_url:
         channels["sms"] = HttpSmsChannel(
-            settings.sms_gateway_url, token=settings.sms_gateway_token, sender_id=settings.sms_sender_id,
+            settings.sms_gateway_url, token=settings.sms_gateway_token or None, sender_id=settings.sms_sender_id,
             deduplicates=settings.sms_deduplicates,
         )
     return channels

@@ -117,6 +117,13 @@ class System:
         async with httpx.AsyncClient() as client:
             return (await client.get(self.url(name, "/healthz"), timeout=5)).json()
 
+    async def published(self, *names: str) -> None:
+        """Wait until these services' relays have put everything they stored on the log."""
+        async def drained():
+            return all([(await self.health(name))["relay"]["pending"] == 0 for name in names])
+
+        await wait_for(drained, what=f"the outboxes of {', '.join(names)} drained")
+
     async def stop(self) -> None:
         await asyncio.gather(*(child.stop() for child in self.children.values()))
         await self.mail.stop()

@@ -48,6 +48,7 @@ async def test_each_update_reaches_each_chosen_channel_exactly_once(system: Syst
         html = email.message_from_binary_file(eml, policy=email.policy.default).get_body(("html",)).get_content()
     assert 'dir="rtl"' in html and 'lang="ar"' in html
 
+    await system.published("notify")
     sent = [envelope_of(r) for r in await system.read_topic(topics.CASE_EVENTS, until=1)
             if envelope_of(r)["type"] == "NotificationSent"]
     assert len(sent) == sum(expected)
