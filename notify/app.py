@@ -25,6 +25,8 @@ def channels_of(settings: NotifySettings) -> dict[str, Channel]:
     if settings.sms_gateway_url:
         channels["sms"] = HttpSmsChannel(
             settings.sms_gateway_url, token=settings.sms_gateway_token or None, sender_id=settings.sms_sender_id,
+            auth_header=settings.sms_gateway_auth_header, auth_scheme=settings.sms_gateway_auth_scheme,
+            fields=settings.sms_gateway_fields or None, id_field=settings.sms_gateway_id_field,
             deduplicates=settings.sms_deduplicates,
         )
     return channels

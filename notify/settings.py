@@ -27,6 +27,13 @@ class NotifySettings(BaseSettings):
     sms_gateway_url: str | None = None
     """The HTTP SMS gateway's URL; unset means no SMS is sent (notifications wait)."""
     sms_gateway_token: str | None = None
+    sms_gateway_auth_header: str = "Authorization"
+    sms_gateway_auth_scheme: str = "Bearer"
+    """The token goes in this header after this scheme (an empty scheme sends the token alone)."""
+    sms_gateway_fields: dict[str, str] = Field(default_factory=dict)
+    """The provider's names for our fields `to`, `text`, `sender`, `idempotency_key` (JSON), e.g. {"to": "msisdn"}."""
+    sms_gateway_id_field: str = "message_id"
+    """Where the provider's response names its message id."""
     sms_sender_id: str = "Tawasul"
     sms_deduplicates: bool = True
     """Whether the gateway honours the idempotency key (the local one does)."""
