@@ -182,12 +182,15 @@ async def read_topic(bootstrap: str, topic: str, at_least: int, *, timeout: floa
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False
     )
-    await consumer.start()
+    await asyncio.wait_for(consumer.start(), timeout=30)
 
     async def at_the_end() -> bool:
         for partition in consumer.assignment():
             end = consumer.highwater(partition)
-            if end is None or await consumer.position(partition) < end:
+            try:  # a position the broker is slow to give is "not yet", not a reason to hang
+                if end is None or await asyncio.wait_for(consumer.position(partition), timeout=5) < end:
+                    return False
+            except TimeoutError:
                 return False
         return bool(consumer.assignment())
 
