@@ -20,10 +20,11 @@ from contracts import PortalSubmission, Reason
 from intake import domain, information
 from intake.catalog import CATALOG, Catalog
 from intake.handlers import Answer, Intake, submit
+from intake.history import status_of
 from intake.keys import Keys, Principal
-from intake.projection import request_history, requests
+from intake.projection import requests
 from intake.settings import IntakeSettings
-from intake.status import RequestStatus, Step, fold
+from intake.status import RequestStatus
 from services.app import Runtime
 from services.batching import Batcher
 from services.consumer import unit_of_work
@@ -141,13 +142,7 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
         """The request's status, SLA due time and public history, for the account that owns it."""
         row = await owned(tracking_number, account_id, principal)
         async with runtime.sessions() as session:
-            history = (await session.execute(
-                select(request_history.c.type, request_history.c.occurred_at, request_history.c.data)
-                .where(request_history.c.tracking_number == tracking_number)
-                .order_by(request_history.c.occurred_at, request_history.c.event_id)
-            )).all()
-        steps = [Step(type=type_, at=at, details=data) for type_, at, data in history]
-        return fold(tracking_number, row.section, row.sub_service, row.submitted_at, steps)
+            return await status_of(session, row)
 
     @router.post("/requests/{tracking_number}/information", tags=["requests"],
                  responses={400: {}, 401: {}, 404: {}, 409: {}, 422: {"model": Rejected}, 429: {}})

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from contracts import PortalSubmission
 from intake import api
-from intake.handlers import Intake, Submissions, record_history
+from intake.handlers import Intake, Submissions
+from intake.history import record_history
 from intake.registry import Registry
 from intake.settings import IntakeSettings
 from intake.status import PUBLIC

@@ -14,7 +14,6 @@ from sqlalchemy.dialects.postgresql import insert
 
 from contracts import (
     Envelope,
-    Event,
     PortalSubmission,
     Reason,
     RequestSubmitted,
@@ -24,9 +23,9 @@ from contracts import (
 )
 from intake import domain
 from intake.catalog import CATALOG_VERSION
-from intake.projection import request_history, requests, submissions, tracking_serial
+from intake.history import record_history
+from intake.projection import submissions, tracking_serial
 from intake.registry import linked
-from intake.status import public_part
 from intake.storage import AttachmentStore
 from services.consumer import Incoming, Poison, Subscription, Unit, content_id, validation_reason
 from services.eventstore import Cause
@@ -156,23 +155,6 @@ async def _serials(unit: Unit, count: int) -> list[int]:
         return []
     serial = tracking_serial.next_value().label("serial")
     return list((await unit.session.execute(select(serial).select_from(func.generate_series(1, count)))).scalars())
-
-
-async def record_history(unit: Unit, run: Sequence[tuple[Envelope, Event]]) -> None:
-    """The public part of each case event, for status lookups; a RequestSubmitted also names the request's owner."""
-    owners = [
-        dict(tracking_number=envelope.case_id, account_id=event.account_id, section=event.section,
-             sub_service=event.sub_service, submitted_at=event.submitted_at,
-             attachments=[ref.model_dump() for ref in event.attachments], correlation_id=envelope.correlation_id)
-        for envelope, event in run if isinstance(event, RequestSubmitted)
-    ]
-    if owners:
-        await unit.session.execute(insert(requests).on_conflict_do_nothing(), owners)
-    await unit.session.execute(insert(request_history).on_conflict_do_nothing(), [
-        dict(event_id=envelope.event_id, tracking_number=envelope.case_id, type=envelope.type,
-             occurred_at=envelope.occurred_at, data=public_part(event))
-        for envelope, event in run
-    ])
 
 
 class Submissions(Subscription):

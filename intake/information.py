@@ -5,9 +5,9 @@ from sqlalchemy import select, update
 
 from contracts import Attachment, InfoProvided, Reason
 from intake import domain
-from intake.handlers import Intake, record_history
-from intake.projection import request_history, requests
-from intake.status import Step, fold
+from intake.handlers import Intake
+from intake.history import record_history, status_of
+from intake.projection import requests
 from services.consumer import Unit
 from services.eventstore import Cause
 
@@ -32,13 +32,7 @@ async def provide(unit: Unit, intake: Intake, tracking_number: str, answer: Answ
     )).one_or_none()
     if row is None or row.account_id != answer.account_id:
         raise LookupError(tracking_number)
-    history = (await unit.session.execute(
-        select(request_history.c.type, request_history.c.occurred_at, request_history.c.data)
-        .where(request_history.c.tracking_number == tracking_number)
-        .order_by(request_history.c.occurred_at, request_history.c.event_id)
-    )).all()
-    steps = [Step(type=type_, at=at, details=data) for type_, at, data in history]
-    if fold(tracking_number, row.section, row.sub_service, row.submitted_at, steps).status != "information_requested":
+    if (await status_of(unit.session, row)).status != "information_requested":
         raise NotAwaited(tracking_number)
     files, reasons = domain.check_files(answer.attachments, intake.limits)
     if reasons:

@@ -59,6 +59,11 @@ class Step(BaseModel):
     def _riyadh(self, value: datetime) -> datetime:
         return value.astimezone(RIYADH)
 
+    @field_serializer("details")
+    def _riyadh_details(self, details: dict[str, Any]) -> dict[str, Any]:
+        return {key: datetime.fromisoformat(value).astimezone(RIYADH).isoformat()
+                if key.endswith("_at") and isinstance(value, str) else value for key, value in details.items()}
+
 
 class RequestStatus(BaseModel):
     model_config = ConfigDict(validate_assignment=True)
