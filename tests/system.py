@@ -65,6 +65,8 @@ class System:
             "TAWASUL_SMTP_DEDUPLICATES": "true",
             "TAWASUL_SMS_GATEWAY_URL": f"http://127.0.0.1:{self.sms.port}/messages",
             "TAWASUL_SEND_LEASE_S": "3",
+            "TAWASUL_SMS_QUIET_FROM": "00:00",  # no quiet hours: the tests run at any hour of Riyadh's night
+            "TAWASUL_SMS_QUIET_UNTIL": "00:00",
             "TAWASUL_SEND_RETRY_BASE_S": "0.5",
             "TAWASUL_SEND_RETRY_CAP_S": "2",
             **({"TAWASUL_TRACES_DIR": str(self.traces_dir)} if self.traces_dir else {}),
