@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Protocol
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services import db, migrations
 from services.consumer import BatchConsumer, Subscription
@@ -122,12 +123,7 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
 
     app = FastAPI(title=f"Tawasul {service.name}", lifespan=lifespan)
 
-    @app.middleware("http")
-    async def trace_requests(request: Request, call_next):  # events a request emits continue its trace
-        if request.url.path == "/healthz":
-            return await call_next(request)
-        with server_span(f"{request.method} {request.url.path}", request.headers):
-            return await call_next(request)
+    app.add_middleware(TraceRequests)
 
     @app.get("/healthz")
     async def healthz(response: Response) -> dict:
@@ -162,6 +158,24 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
     if service.documented:
         _document(app, service.documented)
     return app
+
+
+class TraceRequests:
+    """A SERVER span around each HTTP request (not health checks), so the events it emits continue its trace.
+
+    Plain ASGI rather than `@app.middleware("http")`, whose per-request task and stream wrapping cost the portal
+    API a noticeable share of its time."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] == "/healthz":
+            await self.app(scope, receive, send)
+            return
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
+        with server_span(f"{scope['method']} {scope['path']}", headers):
+            await self.app(scope, receive, send)
 
 
 def _document(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:
