@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import case, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from casework import domain
@@ -52,9 +52,11 @@ async def on_info_provided(unit: Unit, run: Sequence[tuple[Envelope, InfoProvide
     )
 
 
+DUE = update(queue).where(queue.c.case_id == bindparam("case")).values(due_at=bindparam("due"))
+
+
 async def on_sla_resumed(unit: Unit, run: Sequence[tuple[Envelope, SlaResumed]]) -> None:
-    for envelope, event in run:
-        await unit.session.execute(update(queue).where(queue.c.case_id == envelope.case_id).values(due_at=event.due_at))
+    await unit.session.execute(DUE, [dict(case=envelope.case_id, due=event.due_at) for envelope, event in run])
 
 
 async def act(unit: Unit, case_id: str, command: domain.Command) -> Event:

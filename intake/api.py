@@ -80,7 +80,7 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
 
     submissions = Batcher(submit_together, max_size=100)
 
-    async def caller(response: Response, key: Annotated[str | None, Depends(API_KEY)]) -> Principal:
+    async def caller(key: Annotated[str | None, Depends(API_KEY)]) -> Principal:
         principal = await keys.authenticate(key)
         if principal is None:
             raise HTTPException(401, "a valid X-Api-Key header is required", headers={"WWW-Authenticate": "ApiKey"})
@@ -124,8 +124,7 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
         return JSONResponse(body.model_dump(), status_code=201, headers=headers)
 
     async def owned(tracking_number: str, account_id: str | None, principal: Principal):
-        if not domain.is_valid_tracking_number(tracking_number):
-            raise HTTPException(400, f"{tracking_number} is not a tracking number: its check digit does not match")
+        _check_digit(tracking_number)
         async with runtime.sessions() as session:
             row = (await session.execute(select(requests).where(requests.c.tracking_number == tracking_number)))\
                 .one_or_none()
@@ -152,8 +151,7 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
         """The beneficiary's answer to an officer's question; the SLA clock runs again from now."""
         if principal.role != "portal":
             raise HTTPException(403, "only a portal's key may answer for a beneficiary")
-        if not domain.is_valid_tracking_number(tracking_number):
-            raise HTTPException(400, f"{tracking_number} is not a tracking number: its check digit does not match")
+        _check_digit(tracking_number)
         try:
             async with unit_of_work(runtime.sessions, runtime.store) as unit:
                 outcome = await information.provide(unit, intake, tracking_number, body)
@@ -188,7 +186,7 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
             raise HTTPException(404, f"attachment {sha256} is not in the store")
         content_type, content = stored
         return Response(content, media_type=content_type, headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(ref['name'])}",
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(ref['name'], safe='')}",
             "X-Content-Type-Options": "nosniff",
         })
 
@@ -224,5 +222,7 @@ def _rejected(submission_id: str | None, reasons: list[Reason], headers: dict[st
     return JSONResponse(body.model_dump(), status_code=422, headers=headers)
 
 
-def _quote(name: str) -> str:
-    return quote(name, safe="")
+def _check_digit(tracking_number: str) -> None:
+    """A mistyped number is caught here, before any lookup, and said to be one."""
+    if not domain.is_valid_tracking_number(tracking_number):
+        raise HTTPException(400, f"{tracking_number} is not a tracking number: its check digit does not match")

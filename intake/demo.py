@@ -38,9 +38,8 @@ async def prepare(settings: Settings) -> list[str]:
 
 
 async def _publish_registry(producer: AIOKafkaProducer, settings: Settings) -> None:
-    for change in samples.registry_changes():
-        await producer.send_and_wait(settings.topic(topics.REGISTRY), json.dumps(change).encode(),
-                                     key=change["account_id"].encode())
+    for key, value in samples.registry_records():
+        await producer.send_and_wait(settings.topic(topics.REGISTRY), value, key=key)
 
 
 async def demo(settings: Settings, count: int, timeout_s: float = 60.0) -> None:

@@ -6,6 +6,7 @@ names the subject's identity number, and it carries the attachments its sub-serv
 """
 
 import base64
+import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -50,6 +51,11 @@ def registry_changes(occurred_at: datetime | None = None) -> list[dict[str, Any]
          "relation": relation, "nationality": nationality, "occurred_at": at}
         for person, (relation, nationality) in PEOPLE.items()
     ]
+
+
+def registry_records() -> list[tuple[bytes, bytes]]:
+    """`registry_changes()` as the (key, value) records the registry publishes to `tawasul.registry`."""
+    return [(change["account_id"].encode(), json.dumps(change).encode()) for change in registry_changes()]
 
 
 def subject_for(relation: str) -> str:

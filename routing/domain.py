@@ -51,6 +51,12 @@ def names_of(code: str, rules: RuleSet = RULES) -> dict[str, str] | None:
     return None if department is None else {"ar": department.name_ar, "en": department.name_en}
 
 
+def contested(submitted: RequestSubmitted, rules: RuleSet = RULES) -> tuple[str, ...]:
+    """The departments the request's rule chooses among by load; () when the rule names one (or none matches)."""
+    rule = rules.match(submitted.section, submitted.sub_service, submitted.subject_nationality, submitted.region)
+    return rule.departments if rule is not None and len(rule.departments) > 1 else ()
+
+
 def transfer(request: TransferRequested, case: CaseClock | None, *, rules: RuleSet = RULES) -> Routed | TransferRefused:
     """Send the case to another department with its clock as it stands, or say why not."""
     refusal = (

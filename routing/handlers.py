@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from contracts import Envelope, Event, InfoProvided, InfoRequested, RequestSubmitted, Resolved, TransferRequested
@@ -12,11 +12,18 @@ from routing.sla import load_calendar, working_days_for
 from services.consumer import Unit
 from services.eventstore import Cause
 
-OPEN_LOADS = select(cases.c.department, func.count()).where(cases.c.status == "open").group_by(cases.c.department)
+OPEN_LOADS = (
+    select(cases.c.department, func.count())
+    .where(cases.c.status == "open", cases.c.department.in_(bindparam("departments", expanding=True)))
+    .group_by(cases.c.department)
+)
 
 
 async def on_submitted(unit: Unit, run: Sequence[tuple[Envelope, RequestSubmitted]]) -> None:
-    loads = dict((await unit.session.execute(OPEN_LOADS)).tuples().all())
+    contested = sorted({department for _, event in run for department in domain.contested(event)})
+    # Open cases are counted only where a choice depends on them, and only for the departments in question.
+    loads = dict((await unit.session.execute(OPEN_LOADS, {"departments": contested})).tuples().all()) \
+        if contested else {}
     calendar = load_calendar()
     rows = []
     for envelope, event in run:

@@ -84,9 +84,7 @@ class System:
         if not self.keys:
             await self.mail.start()
             await self.sms.start()
-            await self.publish(topics.REGISTRY, [
-                (change["account_id"].encode(), json.dumps(change).encode()) for change in samples.registry_changes()
-            ])
+            await self.publish(topics.REGISTRY, samples.registry_records())
             self.keys = await issue_keys(self.settings, [("absher", "portal"), ("muqeem", "portal"),
                                                          ("officer-1", "officer")], "tests")
         for name in names:

@@ -88,27 +88,23 @@ class SmtpChannel:
         return smtp
 
     async def _deliver(self, email: Message, to: str) -> None:
-        """Over an idle connection if there is one (over a new one if that had gone stale); a connection is kept
-        for the next message only after a success."""
-        while self._idle:
-            smtp = self._idle.pop()
+        """Over an idle connection if there is one, else a new one; a stale idle one is dropped and the next tried.
+        A connection is kept for the next message only after a success."""
+        while True:
+            reused = bool(self._idle)
+            smtp = self._idle.pop() if reused else await self._connection()
             try:
                 await smtp.send_message(email, recipients=[to])
             except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError, OSError):
                 smtp.close()
-                continue
+                if reused:
+                    continue
+                raise
             except BaseException:
                 smtp.close()
                 raise
             self._idle.append(smtp)
             return
-        smtp = await self._connection()
-        try:
-            await smtp.send_message(email, recipients=[to])
-        except BaseException:
-            smtp.close()
-            raise
-        self._idle.append(smtp)
 
     async def send(self, outgoing: Outgoing) -> Receipt:
         try:

@@ -31,6 +31,8 @@ def upgrade() -> None:
                     postgresql_where=sa.text("status = 'pending'"))
     op.create_index("notifications_sending", "notifications", ["claimed_at"],
                     postgresql_where=sa.text("status = 'sending'"))
+    op.create_index("notifications_in_doubt", "notifications", ["case_id"],
+                    postgresql_where=sa.text("status = 'in_doubt'"))
     op.create_table(
         "attempts",
         sa.Column("event_id", sa.Uuid, primary_key=True),
