@@ -19,8 +19,7 @@ from pathlib import Path
 import httpx
 
 from bench.tail import tail
-from intake import samples
-from intake.catalog import CATALOG
+from tests import samples
 from tests.infra import provide_infra
 from tests.system import System, encode, envelope_of, submission, topics, wait_for
 
@@ -32,7 +31,7 @@ def payload(i: int) -> dict:
     if i % 3 == 0:
         scan = samples.PDF + os.urandom(SCAN - len(samples.PDF))
         kinds = {a["kind"] for a in body["attachments"]}
-        sub = CATALOG.sub_service(body["section"], body["sub_service"])
+        sub = samples.CATALOG.sub_service(body["section"], body["sub_service"])
         kind = next((k for k in sub.optional_attachments if k not in kinds), None) if sub else None
         if kind is not None:
             body["attachments"].append(samples.attachment(kind, scan, "scan.pdf"))

@@ -2,7 +2,6 @@
 
 from datetime import datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field, field_serializer
@@ -10,16 +9,15 @@ from sqlalchemy import select
 
 from casework import domain, handlers
 from casework.projection import queue
+from contracts.vocabulary import RIYADH, Outcome
 from services.app import Runtime
-from services.consumer import unit_of_work
-from services.eventstore import ConcurrencyError
+from services.eventstore import ConcurrencyError, unit_of_work
 
-RIYADH = ZoneInfo("Asia/Riyadh")
-"""Times are stored in UTC and shown in Riyadh time."""
+Status = Literal["submitted", "open", "awaiting_information", "resolved"]
 
 
 class ResolveBody(BaseModel):
-    outcome: Literal["completed", "declined"]
+    outcome: Outcome
     public_reply: str = Field(min_length=1, max_length=4000)
     officer_id: str = Field(min_length=1, max_length=64)
 
@@ -55,7 +53,7 @@ def routes(runtime: Runtime) -> APIRouter:
     @router.get("")
     async def list_cases(
         department: str | None = None,
-        status: Literal["submitted", "open", "resolved"] | None = None,
+        status: Status | None = None,
         limit: int = Query(default=100, ge=1, le=1000),
     ) -> list[CaseView]:
         query = select(queue).order_by(queue.c.routed_at.nulls_last(), queue.c.case_id).limit(limit)

@@ -1,9 +1,9 @@
 """Casework's decisions, free of I/O: what an officer may do to a case in its current state."""
 
 from dataclasses import dataclass
-from typing import Literal
 
 from contracts import InfoRequested, Resolved, TransferRequested
+from contracts.vocabulary import Outcome
 
 
 class CaseNotActionable(Exception):
@@ -24,7 +24,7 @@ class Case:
 
 @dataclass(frozen=True)
 class ResolveCase:
-    outcome: Literal["completed", "declined"]
+    outcome: Outcome
     public_reply: str
     officer_id: str
 

@@ -2,7 +2,8 @@
 
 from contracts.envelope import Envelope, new_event_id
 from contracts.events import (
-    CATALOG,
+    EVENTS,
+    PRODUCERS,
     AttachmentRef,
     Event,
     InfoProvided,
@@ -31,7 +32,8 @@ from contracts.upcasting import (
 )
 
 __all__ = [
-    "CATALOG",
+    "EVENTS",
+    "PRODUCERS",
     "UPCASTERS",
     "Attachment",
     "AttachmentRef",

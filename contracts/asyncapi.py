@@ -1,20 +1,21 @@
 """The AsyncAPI 3.0 document of Tawasul's topics, generated from the contracts.
 
-Which event travels on which topic comes from `CATALOG` (each event's `TOPIC`), so a new
-event appears here by itself; `ROUTES` says only who writes and who reads each topic.
+Which event travels on which topic comes from `EVENTS` (each event's `TOPIC`), and which service
+writes it from each event's `PRODUCER`, so a new event appears here by itself; `ROUTES` says what
+each topic is keyed by, who outside the services writes it, and who reads it.
 Every JSON Schema sits under `components.schemas` and every `$ref` points inside the
 document. `tawasul schemas` writes it to `contracts/schemas/asyncapi.json`.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel
 
 from contracts import topics
 from contracts.envelope import Envelope
-from contracts.events import CATALOG
+from contracts.events import EVENTS
 from contracts.registry import RegistryChange
 from contracts.submission import PortalSubmission
 
@@ -31,12 +32,6 @@ ENVELOPE = "Envelope.v1"
 SUBMISSION = "PortalSubmission.v1"
 REGISTRY = "RegistryChange.v1"
 DEAD_LETTER = "DeadLetter"
-DLQ_HEADERS = {
-    "tawasul-dlq-reason": "why the message can never be applied (field and rule where there is one)",
-    "tawasul-dlq-source": "where it was read: `<topic>/<partition>/<offset>`",
-    "tawasul-dlq-consumer": "the consumer group that gave up on it",
-}
-"""Headers a consumer adds to a dead letter (see `services.consumer`)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +41,7 @@ class Route:
     key: str
     description: str
     writers: tuple[str, ...]
+    """Who outside the services writes here; the services that do come from their events' `PRODUCER`."""
     readers: tuple[str, ...]
     portals: str = ""
     """What a portal does here (`send` or `receive`), if it takes part."""
@@ -60,12 +56,12 @@ ROUTES: dict[str, Route] = {
     topics.SUBMISSION_RESULTS: Route(
         key="submission_id of the submission answered",
         description="Intake's answer to every submission: accepted with a tracking number, or rejected with reasons.",
-        writers=("intake",), readers=("portals",), portals="receive",
+        writers=(), readers=("portals",), portals="receive",
     ),
     topics.CASE_EVENTS: Route(
         key="the tracking number (the envelope's case_id), so one case stays in one partition",
         description="The append-only case log: every case's events in order, in one partition per case.",
-        writers=("intake", "routing", "casework"), readers=("intake", "routing", "casework", "notify"),
+        writers=(), readers=("intake", "routing", "casework", "notify"),
     ),
     topics.REGISTRY: Route(
         key="account_id of the account holder",
@@ -93,9 +89,16 @@ def message_name(type_: str, version: int) -> str:
     return f"{type_}.v{version}"
 
 
+def writers(topic: str) -> tuple[str, ...]:
+    """Everyone who writes `topic`: the parties `ROUTES` names, then the services whose events travel on it."""
+    producers = dict.fromkeys(model.PRODUCER for model in EVENTS.values() if model.TOPIC == topic)
+    return (*ROUTES[topic].writers, *producers)
+
+
 def routes() -> dict[str, Route]:
-    """`ROUTES` plus a dead-letter topic for every topic a Tawasul service reads, written by those services."""
-    result = dict(ROUTES)
+    """Every topic with all its writers, plus a dead-letter topic for every topic a Tawasul service reads, written
+    by those services."""
+    result = {topic: replace(route, writers=writers(topic)) for topic, route in ROUTES.items()}
     for topic, route in ROUTES.items():
         readers = _services(route.readers)
         if readers:
@@ -122,7 +125,7 @@ def asyncapi_document() -> Document:
     _add_schema(schemas, REGISTRY, RegistryChange)
     messages[REGISTRY] = _message(REGISTRY, RegistryChange.__doc__ or "", REGISTRY, topics.REGISTRY)
     on_topic[topics.REGISTRY].append(REGISTRY)
-    for (type_, version), model in CATALOG.items():
+    for (type_, version), model in EVENTS.items():
         name = message_name(type_, version)
         if model.TOPIC not in on_topic:
             raise ValueError(f"{name} travels on {model.TOPIC!r}: add it to topics.ALL and asyncapi.ROUTES")
@@ -233,8 +236,9 @@ def _dead_letter_headers() -> dict[str, Any]:
     return {
         "type": "object",
         "description": "The original message's headers, plus these.",
-        "properties": {name: {"type": "string", "description": text} for name, text in DLQ_HEADERS.items()},
-        "required": list(DLQ_HEADERS),
+        "properties": {name: {"type": "string", "description": text}
+                       for name, text in topics.DEAD_LETTER_HEADERS.items()},
+        "required": list(topics.DEAD_LETTER_HEADERS),
     }
 
 

@@ -1,16 +1,21 @@
-"""Version 1 of every event the flow emits. Events are past tense; each has an integer version.
+"""Version 1 of every event the flow emits. Events are past tense; each has an integer version and one producer.
 
 Adding an optional field keeps the version; any other change is a new version plus an
-upcaster in `contracts.upcasting`, and consumers accept both for a release.
+upcaster in `contracts.upcasting`, and consumers accept both for a release. `PRODUCER` names
+the one service that may emit an event type.
 """
 
-from typing import ClassVar, Literal
+from typing import ClassVar
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts import topics
-from contracts.submission import Channel, Contact, Language, Portal, Region
+from contracts.submission import Contact
+from contracts.vocabulary import NATIONALITY_PATTERN, Channel, Language, Outcome, Portal, Region, Subject
+
+INTAKE, ROUTING, CASEWORK, NOTIFY = "intake", "routing", "casework", "notify"
+"""The services that emit events, by the names they go by on the wire (`Envelope.producer`)."""
 
 
 class Event(BaseModel):
@@ -21,6 +26,8 @@ class Event(BaseModel):
     TYPE: ClassVar[str]
     VERSION: ClassVar[int] = 1
     TOPIC: ClassVar[str] = topics.CASE_EVENTS
+    PRODUCER: ClassVar[str]
+    """The one service that emits this event type."""
 
 
 class Reason(BaseModel):
@@ -48,6 +55,7 @@ class AttachmentRef(BaseModel):
 
 class SubmissionAccepted(Event):
     TYPE = "SubmissionAccepted"
+    PRODUCER = INTAKE
     TOPIC = topics.SUBMISSION_RESULTS
 
     submission_id: str
@@ -57,6 +65,7 @@ class SubmissionAccepted(Event):
 
 class SubmissionRejected(Event):
     TYPE = "SubmissionRejected"
+    PRODUCER = INTAKE
     TOPIC = topics.SUBMISSION_RESULTS
 
     submission_id: str
@@ -66,6 +75,7 @@ class SubmissionRejected(Event):
 
 class RequestSubmitted(Event):
     TYPE = "RequestSubmitted"
+    PRODUCER = INTAKE
 
     submission_id: str
     portal: Portal
@@ -81,16 +91,18 @@ class RequestSubmitted(Event):
     submitted_at: AwareDatetime
     catalog_version: str | None = Field(default=None, description="the intake catalog version it was checked against")
     region: Region | None = Field(default=None, description="the account's region, when the portal knows it")
-    subject_relation: Literal["holder", "dependent", "sponsored", "visitor"] | None = Field(
+    subject_relation: Subject | None = Field(
         default=None, description="how the subject is linked to the account, per the population registry"
     )
     subject_nationality: str | None = Field(
-        default=None, pattern=r"^[A-Z]{2}$", description="the subject's nationality (ISO 3166-1 alpha-2), when known"
+        default=None, pattern=NATIONALITY_PATTERN,
+        description="the subject's nationality (ISO 3166-1 alpha-2), when known",
     )
 
 
 class Routed(Event):
     TYPE = "Routed"
+    PRODUCER = ROUTING
 
     department: str
     rule: str = Field(description="the routing rule that matched")
@@ -111,6 +123,7 @@ class TransferRequested(Event):
     """An officer finds the case is not their department's and asks routing to send it elsewhere."""
 
     TYPE = "TransferRequested"
+    PRODUCER = CASEWORK
 
     from_department: str
     to_department: str
@@ -120,6 +133,7 @@ class TransferRequested(Event):
 
 class TransferRefused(Event):
     TYPE = "TransferRefused"
+    PRODUCER = ROUTING
 
     to_department: str
     reason: str
@@ -129,6 +143,7 @@ class InfoRequested(Event):
     """An officer needs something from the beneficiary; the SLA clock pauses until it arrives."""
 
     TYPE = "InfoRequested"
+    PRODUCER = CASEWORK
 
     department: str
     question: str = Field(min_length=1, max_length=2000, description="public: sent to the beneficiary")
@@ -139,6 +154,7 @@ class InfoProvided(Event):
     """The beneficiary answered an information request through their portal."""
 
     TYPE = "InfoProvided"
+    PRODUCER = INTAKE
 
     answer: str = Field(min_length=1, max_length=4000)
     attachments: list[AttachmentRef] = Field(default_factory=list)
@@ -146,6 +162,7 @@ class InfoProvided(Event):
 
 class SlaPaused(Event):
     TYPE = "SlaPaused"
+    PRODUCER = ROUTING
 
     paused_at: AwareDatetime
     remaining_seconds: int = Field(ge=0, description="working time left until the due time when the clock paused")
@@ -154,6 +171,7 @@ class SlaPaused(Event):
 
 class SlaResumed(Event):
     TYPE = "SlaResumed"
+    PRODUCER = ROUTING
 
     resumed_at: AwareDatetime
     due_at: AwareDatetime = Field(description="the new due time")
@@ -162,9 +180,10 @@ class SlaResumed(Event):
 
 class Resolved(Event):
     TYPE = "Resolved"
+    PRODUCER = CASEWORK
 
     department: str
-    outcome: Literal["completed", "declined"]
+    outcome: Outcome
     public_reply: str = Field(min_length=1, max_length=4000)
     officer_id: str
 
@@ -173,6 +192,7 @@ class SlaBreached(Event):
     """A case passed its due time unresolved; the beneficiary gets an apology and a new expected date."""
 
     TYPE = "SlaBreached"
+    PRODUCER = ROUTING
 
     due_at: AwareDatetime
     new_due_at: AwareDatetime
@@ -181,10 +201,11 @@ class SlaBreached(Event):
 
 class NotificationSent(Event):
     TYPE = "NotificationSent"
+    PRODUCER = NOTIFY
 
     notified_event_id: UUID = Field(description="the update the beneficiary was told of")
     notified_event_type: str
-    channel: Literal["email", "sms"]
+    channel: Channel
     provider_message_id: str
     attempts: int = Field(ge=1)
     templates_version: str
@@ -192,16 +213,17 @@ class NotificationSent(Event):
 
 class NotificationFailed(Event):
     TYPE = "NotificationFailed"
+    PRODUCER = NOTIFY
 
     notified_event_id: UUID
     notified_event_type: str
-    channel: Literal["email", "sms"]
+    channel: Channel
     reason: str = Field(description="the provider's refusal or the last temporary error; never the address")
     attempts: int = Field(ge=0)
     permanent: bool
 
 
-CATALOG: dict[tuple[str, int], type[Event]] = {
+EVENTS: dict[tuple[str, int], type[Event]] = {
     (cls.TYPE, cls.VERSION): cls
     for cls in (
         SubmissionAccepted, SubmissionRejected, RequestSubmitted, Routed, TransferRequested, TransferRefused,
@@ -210,3 +232,6 @@ CATALOG: dict[tuple[str, int], type[Event]] = {
     )
 }
 """Every event model by (type, version)."""
+
+PRODUCERS: dict[str, str] = {model.TYPE: model.PRODUCER for model in EVENTS.values()}
+"""The service that may emit each event type."""

@@ -7,9 +7,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from contracts.submission import IDENTITY_PATTERN
-
-Relation = Literal["dependent", "sponsored", "visitor"]
+from contracts.vocabulary import IDENTITY_PATTERN, NATIONALITY_PATTERN, Relation
 
 
 class RegistryChange(BaseModel):
@@ -22,5 +20,5 @@ class RegistryChange(BaseModel):
     account_id: str = Field(pattern=IDENTITY_PATTERN)
     person_id: str = Field(pattern=IDENTITY_PATTERN)
     relation: Relation
-    nationality: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    nationality: str = Field(pattern=NATIONALITY_PATTERN, description="ISO 3166-1 alpha-2")
     occurred_at: AwareDatetime

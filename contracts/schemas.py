@@ -10,7 +10,7 @@ from typing import Any
 
 from contracts import asyncapi
 from contracts.envelope import Envelope
-from contracts.events import CATALOG
+from contracts.events import EVENTS
 from contracts.registry import RegistryChange
 from contracts.submission import PortalSubmission
 
@@ -33,7 +33,7 @@ def event_schema_name(type_: str, version: int) -> str:
 
 def json_schemas() -> dict[str, Schema]:
     """Every message's JSON Schema by snapshot file name; an event's is that of its `data`."""
-    schemas = {event_schema_name(t, v): model.model_json_schema() for (t, v), model in CATALOG.items()}
+    schemas = {event_schema_name(t, v): model.model_json_schema() for (t, v), model in EVENTS.items()}
     schemas["envelope.v1.json"] = Envelope.model_json_schema()
     schemas["submission.v1.json"] = PortalSubmission.model_json_schema()
     schemas["registry.v1.json"] = RegistryChange.model_json_schema()

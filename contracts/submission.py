@@ -1,19 +1,8 @@
 """What upstream portals publish to `tawasul.submissions` (and POST to intake)."""
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
-Portal = Literal["absher", "muqeem"]
-Language = Literal["ar", "en"]
-Channel = Literal["email", "sms"]
-Region = Literal[
-    "riyadh", "makkah", "madinah", "eastern", "qassim", "asir", "tabuk", "hail", "northern-borders", "jazan", "najran",
-    "al-baha", "al-jawf",
-]
-"""The thirteen administrative regions of the Kingdom."""
-
-IDENTITY_PATTERN = r"^[0-9]{10}$"
+from contracts.vocabulary import IDENTITY_PATTERN, Channel, Language, Portal, Region
 
 
 class Attachment(BaseModel):

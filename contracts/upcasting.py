@@ -9,11 +9,11 @@ from copy import deepcopy
 from typing import Any
 
 from contracts.envelope import Envelope
-from contracts.events import CATALOG, Event
+from contracts.events import EVENTS, Event
 
 Data = dict[str, Any]
 Upcaster = Callable[[Data], Data]
-Catalog = Mapping[tuple[str, int], type[Event]]
+Events = Mapping[tuple[str, int], type[Event]]
 
 
 class UnknownEventType(ValueError):
@@ -53,27 +53,27 @@ class Upcasters:
 
 
 UPCASTERS = Upcasters()
-"""The upcasters of every event in `CATALOG`; none exist yet."""
+"""The upcasters of every event in `EVENTS`; none exist yet."""
 
 
-def latest_version(type_: str, *, catalog: Catalog = CATALOG) -> int:
-    """The highest version of `type_` in the catalog; `UnknownEventType` if there is none."""
-    versions = [version for known, version in catalog if known == type_]
+def latest_version(type_: str, *, events: Events = EVENTS) -> int:
+    """The highest version of `type_` in `events`; `UnknownEventType` if there is none."""
+    versions = [version for known, version in events if known == type_]
     if not versions:
-        known = ", ".join(sorted({name for name, _ in catalog}))
+        known = ", ".join(sorted({name for name, _ in events}))
         raise UnknownEventType(f"unknown event type {type_!r}; known types: {known}")
     return max(versions)
 
 
 def decode_event(
-    envelope: Envelope, *, catalog: Catalog = CATALOG, upcasters: Upcasters = UPCASTERS
+    envelope: Envelope, *, events: Events = EVENTS, upcasters: Upcasters = UPCASTERS
 ) -> Event:
     """The envelope's event at the latest version of its type.
 
     Fields this version does not know (added by a newer producer) are ignored; other bad
     data raises pydantic's `ValidationError`.
     """
-    latest = latest_version(envelope.type, catalog=catalog)
+    latest = latest_version(envelope.type, events=events)
     if envelope.version > latest:
         raise UnknownEventType(
             f"unknown event version {envelope.type} v{envelope.version}; the latest known is v{latest}"
@@ -81,4 +81,4 @@ def decode_event(
     data = envelope.data
     if envelope.version < latest:
         data = upcasters.upcast(envelope.type, data, from_version=envelope.version, to_version=latest)
-    return catalog[(envelope.type, latest)].model_validate(data, extra="ignore")
+    return events[(envelope.type, latest)].model_validate(data, extra="ignore")

@@ -17,8 +17,9 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from contracts import PortalSubmission, Reason
+from contracts.vocabulary import IDENTITY_PATTERN
 from intake import domain, information
-from intake.catalog import CATALOG, Catalog
+from intake.catalog import Catalog
 from intake.handlers import Answer, Intake, submit
 from intake.history import status_of
 from intake.keys import Keys, Principal
@@ -27,12 +28,12 @@ from intake.settings import IntakeSettings
 from intake.status import RequestStatus
 from services.app import Runtime
 from services.batching import Batcher
-from services.consumer import unit_of_work
+from services.eventstore import unit_of_work
 from services.ratelimit import RateLimiter
 
 API_KEY = APIKeyHeader(name="X-Api-Key", auto_error=False, description="A portal's (or an officer's) API key")
 TRACKING = Path(pattern=r"^[A-Za-z0-9]{1,32}$", description="the tracking number, e.g. TW2600000018")
-ACCOUNT = Query(pattern=r"^[0-9]{10}$", description="the account holder's ID; only the owner's account may read")
+ACCOUNT = Query(pattern=IDENTITY_PATTERN, description="the account holder's ID; only the owner's account may read")
 
 
 class Accepted(BaseModel):
@@ -93,7 +94,7 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
     @router.get("/catalog", tags=["catalog"])
     async def catalog() -> Catalog:
         """The sections and sub-services requests are filed under, with their attachment kinds and subjects."""
-        return CATALOG
+        return intake.catalog
 
     @router.post(
         "/requests", tags=["requests"], status_code=201, openapi_extra=SUBMISSION_BODY,
@@ -146,7 +147,8 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
     @router.post("/requests/{tracking_number}/information", tags=["requests"],
                  responses={400: {}, 401: {}, 404: {}, 409: {}, 422: {"model": Rejected}, 429: {}})
     async def provide_information(
-        body: information.Answer, principal: Annotated[Principal, Depends(caller)], tracking_number: str = TRACKING,
+        body: information.InformationReply, principal: Annotated[Principal, Depends(caller)],
+        tracking_number: str = TRACKING,
     ) -> Any:
         """The beneficiary's answer to an officer's question; the SLA clock runs again from now."""
         if principal.role != "portal":
@@ -172,7 +174,7 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
         principal: Annotated[Principal, Depends(caller)],
         tracking_number: str = TRACKING,
         sha256: str = Path(pattern=r"^[0-9a-f]{64}$"),
-        account_id: str | None = Query(default=None, pattern=r"^[0-9]{10}$",
+        account_id: str | None = Query(default=None, pattern=IDENTITY_PATTERN,
                                        description="required for a portal's key; an officer's key reads any"),
     ) -> Response:
         """One attachment of a request: to the owning account through its portal, or to an officer."""

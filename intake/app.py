@@ -2,16 +2,17 @@
 portals how their requests stand."""
 
 from pathlib import Path
+from typing import cast
 
 from contracts import PortalSubmission
 from intake import api
+from intake.catalog import load
 from intake.handlers import Intake, Submissions
-from intake.history import record_history
+from intake.projection import HISTORY, REQUESTS
 from intake.registry import Registry
 from intake.settings import IntakeSettings
-from intake.status import PUBLIC
 from intake.storage import AttachmentStore, DatabaseStore, FileStore
-from services.app import Runtime, Service
+from services.app import Parts, Runtime, Service
 from services.case_events import CaseEvents
 
 
@@ -21,19 +22,20 @@ def store_of(settings: IntakeSettings) -> AttachmentStore:
     return DatabaseStore()
 
 
-def intake_of(runtime: Runtime) -> Intake:
-    settings = IntakeSettings()
-    return Intake(store=store_of(settings), limits=settings.limits)
+def build(runtime: Runtime) -> Parts:
+    settings = cast(IntakeSettings, runtime.settings)
+    intake = Intake(catalog=load(settings.catalog_version), store=store_of(settings), limits=settings.limits)
+    return Parts(
+        subscriptions=[Registry(), Submissions(intake), CaseEvents.folding(REQUESTS, HISTORY)],
+        routes=api.routes(runtime, intake, settings),
+    )
 
 
 SERVICE = Service(
     name="intake",
+    settings=IntakeSettings,
     migrations=Path(__file__).parent / "migrations",
-    subscriptions=lambda runtime: [
-        Registry(),
-        Submissions(intake_of(runtime)),
-        CaseEvents(dict.fromkeys(PUBLIC, record_history)),
-    ],
-    routes=lambda runtime: api.routes(runtime, intake_of(runtime), IntakeSettings()),
+    build=build,
+    read_models=lambda: [Registry(), CaseEvents.folding(REQUESTS, HISTORY)],
     documented=(PortalSubmission,),
 )

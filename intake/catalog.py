@@ -1,28 +1,24 @@
-"""The sections and sub-services Tawasul accepts requests under, loaded from versioned data in `catalogs/`."""
+"""The sections and sub-services Tawasul accepts requests under, loaded from versioned data in `catalogs/`.
 
-from collections import Counter
-from collections.abc import Iterable
+The catalog is read when intake is built (`load(settings.catalog_version)`), never at import.
+"""
+
 from importlib.resources import files
-from typing import Annotated, Literal, Self
+from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-Code = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
-Name = Annotated[str, Field(min_length=1)]
-Subject = Literal["holder", "dependent", "sponsored", "visitor"]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+from contracts.reference import Code, Frozen, Name, duplicates
+from contracts.vocabulary import Subject
 
 
-class AttachmentKind(_Frozen):
+class AttachmentKind(Frozen):
     code: Code
     name_en: Name
     name_ar: Name
 
 
-class SubService(_Frozen):
+class SubService(Frozen):
     code: Code
     name_en: Name
     name_ar: Name
@@ -31,7 +27,7 @@ class SubService(_Frozen):
     subjects: tuple[Subject, ...] = Field(min_length=1)
 
 
-class Section(_Frozen):
+class Section(Frozen):
     code: Code
     name_en: Name
     name_ar: Name
@@ -42,21 +38,17 @@ class Section(_Frozen):
         return tuple(sub.code for sub in self.sub_services)
 
 
-def _duplicates(codes: Iterable[str]) -> list[str]:
-    return sorted(code for code, count in Counter(codes).items() if count > 1)
-
-
 def _sub_service_problems(where: str, sub: SubService, kinds: set[str]) -> list[str]:
     required, optional = sub.required_attachments, sub.optional_attachments
     return [
         *(f"{where}: unknown attachment kind {k!r}" for k in (*required, *optional) if k not in kinds),
         *(f"{where}: {k!r} both required and optional" for k in sorted(set(required) & set(optional))),
-        *(f"{where}: duplicate attachment kind {k!r}" for k in _duplicates(required) + _duplicates(optional)),
-        *(f"{where}: duplicate subject {s!r}" for s in _duplicates(sub.subjects)),
+        *(f"{where}: duplicate attachment kind {k!r}" for k in duplicates(required) + duplicates(optional)),
+        *(f"{where}: duplicate subject {s!r}" for s in duplicates(sub.subjects)),
     ]
 
 
-class Catalog(_Frozen):
+class Catalog(Frozen):
     version: str = Field(min_length=1)
     attachment_kinds: tuple[AttachmentKind, ...]
     sections: tuple[Section, ...]
@@ -64,10 +56,10 @@ class Catalog(_Frozen):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         kinds = {kind.code for kind in self.attachment_kinds}
-        problems = [f"duplicate attachment kind {c!r}" for c in _duplicates(k.code for k in self.attachment_kinds)]
-        problems += [f"duplicate section {c!r}" for c in _duplicates(s.code for s in self.sections)]
+        problems = [f"duplicate attachment kind {c!r}" for c in duplicates(k.code for k in self.attachment_kinds)]
+        problems += [f"duplicate section {c!r}" for c in duplicates(s.code for s in self.sections)]
         for section in self.sections:
-            problems += [f"duplicate sub-service {section.code}/{c}" for c in _duplicates(section.sub_service_codes)]
+            problems += [f"duplicate sub-service {section.code}/{c}" for c in duplicates(section.sub_service_codes)]
             for sub in section.sub_services:
                 problems += _sub_service_problems(f"{section.code}/{sub.code}", sub, kinds)
         if problems:
@@ -85,14 +77,11 @@ class Catalog(_Frozen):
         return next((kind for kind in self.attachment_kinds if kind.code == code), None)
 
 
+    def sub_service_codes(self) -> dict[str, frozenset[str]]:
+        """Each section's code with the codes of its sub-services."""
+        return {section.code: frozenset(section.sub_service_codes) for section in self.sections}
+
+
 def load(version: str) -> Catalog:
     data = files("intake").joinpath("catalogs", f"{version}.json").read_text(encoding="utf-8")
     return Catalog.model_validate_json(data)
-
-
-CATALOG_VERSION = "2026.1"
-CATALOG = load(CATALOG_VERSION)
-
-SECTIONS: dict[str, frozenset[str]] = {
-    section.code: frozenset(section.sub_service_codes) for section in CATALOG.sections
-}

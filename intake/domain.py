@@ -12,14 +12,14 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from pydantic import ValidationError
 from stdnum import damm
 
 from contracts import Attachment, AttachmentRef, PortalSubmission, Reason
+from contracts.vocabulary import Subject
 from intake import attachments, identity
-from intake.catalog import CATALOG, Catalog
+from intake.catalog import Catalog
 from intake.inquiry import is_general_inquiry
 from intake.reasons import reason
 
@@ -27,8 +27,6 @@ TRACKING_PREFIX = "TW"
 DESCRIPTION_MIN = 20
 DESCRIPTION_MAX = 4000
 MB = 1024 * 1024
-
-Relation = Literal["holder", "dependent", "sponsored", "visitor"]
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 _MOBILE = re.compile(r"^(?:\+9665\d{8}|009665\d{8}|9665\d{8}|05\d{8}|\+[1-9]\d{7,14})$")
@@ -72,7 +70,7 @@ def fingerprint(submission: PortalSubmission) -> str:
 
 
 def check(
-    submission: PortalSubmission, *, relation: Relation | None, limits: Limits = Limits(), catalog: Catalog = CATALOG
+    submission: PortalSubmission, *, relation: Subject | None, catalog: Catalog, limits: Limits = Limits()
 ) -> Verdict:
     """Every reason the submission cannot be accepted (none when it can), and its attachments when it can.
 
@@ -107,7 +105,7 @@ def _description(submission: PortalSubmission) -> list[Reason]:
     return reasons
 
 
-def _subject(submission: PortalSubmission, relation: Relation | None, catalog: Catalog) -> list[Reason]:
+def _subject(submission: PortalSubmission, relation: Subject | None, catalog: Catalog) -> list[Reason]:
     reasons = [
         reason("invalid_identity_number", field, number)
         for field, number in (("account_id", submission.account_id), ("subject_id", submission.subject_id))

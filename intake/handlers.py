@@ -21,14 +21,15 @@ from contracts import (
     SubmissionRejected,
     topics,
 )
+from contracts.vocabulary import PORTALS
 from intake import domain
-from intake.catalog import CATALOG_VERSION
-from intake.history import record_history
-from intake.projection import submissions, tracking_serial
+from intake.catalog import Catalog
+from intake.projection import HISTORY, REQUESTS, submissions, tracking_serial
 from intake.registry import linked
 from intake.storage import AttachmentStore
-from services.consumer import Incoming, Poison, Subscription, Unit, content_id, validation_reason
-from services.eventstore import Cause
+from services.consumer import Incoming, Poison, Subscription, content_id, validation_reason
+from services.eventstore import Cause, Unit
+from services.projection import apply_all
 
 ANSWERED = text(
     """
@@ -56,8 +57,9 @@ class Answer:
 
 @dataclass(frozen=True)
 class Intake:
-    """What deciding on submissions needs besides the database: where attachments go, and the size limits."""
+    """What deciding on submissions needs besides the database: the catalog, where attachments go, the limits."""
 
+    catalog: Catalog
     store: AttachmentStore
     limits: domain.Limits = domain.Limits()
 
@@ -87,12 +89,12 @@ async def submit(unit: Unit, intake: Intake, received: Sequence[tuple[PortalSubm
             continue
         link = ("holder", None) if submission.account_id == submission.subject_id else \
             links.get((submission.account_id, submission.subject_id), (None, None))
-        verdict = domain.check(submission, relation=link[0], limits=intake.limits)
+        verdict = domain.check(submission, relation=link[0], catalog=intake.catalog, limits=intake.limits)
         fresh[submission.submission_id] = (submission, received_at, domain.fingerprint(submission), verdict, link)
     serials = iter(await _serials(unit, sum(1 for *_, verdict, _ in fresh.values() if not verdict.reasons)))
     rows, files, cases = [], [], []
     for submission, received_at, fingerprint, verdict, link in fresh.values():
-        answer, case = await _decide(unit, submission, received_at, verdict, link, serials)
+        answer, case = await _decide(unit, intake, submission, received_at, verdict, link, serials)
         before[submission.submission_id] = (fingerprint, answer)
         rows.append(dict(submission_id=answer.submission_id, fingerprint=fingerprint, status=answer.status,
                          tracking_number=answer.tracking_number,
@@ -104,7 +106,7 @@ async def submit(unit: Unit, intake: Intake, received: Sequence[tuple[PortalSubm
         await unit.session.execute(insert(submissions), rows)
     if cases:
         await intake.store.put(unit.session, files)
-        await record_history(unit, cases)
+        await apply_all(unit.session, (REQUESTS, HISTORY), cases)  # the status is readable at once
     answers = []
     for submission, _ in received:
         fingerprint, answer = before[submission.submission_id]
@@ -118,7 +120,7 @@ async def submit(unit: Unit, intake: Intake, received: Sequence[tuple[PortalSubm
 
 
 async def _decide(
-    unit: Unit, submission: PortalSubmission, received_at: datetime, verdict: domain.Verdict,
+    unit: Unit, intake: Intake, submission: PortalSubmission, received_at: datetime, verdict: domain.Verdict,
     link: tuple[str | None, str | None], serials: Iterator[int],
 ) -> tuple[Answer, tuple[Envelope, RequestSubmitted] | None]:
     """Emit the answer (and the new case); the caller stores the case's files and history for the whole batch."""
@@ -135,7 +137,7 @@ async def _decide(
         submission_id=submission.submission_id,
         submitted_at=received_at,
         attachments=[file.ref for file in verdict.files],
-        catalog_version=CATALOG_VERSION,
+        catalog_version=intake.catalog.version,
         subject_relation=link[0],
         subject_nationality=link[1],
         **submission.model_dump(include={"portal", "account_id", "subject_id", "section", "sub_service",
@@ -198,7 +200,7 @@ class Submissions(Subscription):
             reasons = [domain.malformed(reason)]
         except ValidationError as error:
             reasons = domain.schema_reasons(error) if body else [domain.malformed(reason)]
-        portal = body.get("portal") if body.get("portal") in ("absher", "muqeem") else None
+        portal = body.get("portal") if body.get("portal") in PORTALS else None
         await unit.emit(
             [SubmissionRejected(submission_id=submission_id, portal=portal, reasons=reasons)],
             key=submission_id, case_id=None, cause=correlation_of(submission_id), expected_version=0,

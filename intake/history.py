@@ -1,32 +1,10 @@
-"""Intake's read model of the case log for status lookups: who owns each request, and its public history."""
-
-from collections.abc import Sequence
+"""A request's status as its beneficiary may read it: its public history (`request_history`), folded."""
 
 from sqlalchemy import Row, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts import Envelope, Event, RequestSubmitted
-from intake.projection import request_history, requests
-from intake.status import RequestStatus, Step, fold, public_part
-from services.consumer import Unit
-
-
-async def record_history(unit: Unit, run: Sequence[tuple[Envelope, Event]]) -> None:
-    """The public part of each case event; a RequestSubmitted also names the request's owner."""
-    owners = [
-        dict(tracking_number=envelope.case_id, account_id=event.account_id, section=event.section,
-             sub_service=event.sub_service, submitted_at=event.submitted_at,
-             attachments=[ref.model_dump() for ref in event.attachments], correlation_id=envelope.correlation_id)
-        for envelope, event in run if isinstance(event, RequestSubmitted)
-    ]
-    if owners:
-        await unit.session.execute(insert(requests).on_conflict_do_nothing(), owners)
-    await unit.session.execute(insert(request_history).on_conflict_do_nothing(), [
-        dict(event_id=envelope.event_id, tracking_number=envelope.case_id, type=envelope.type,
-             occurred_at=envelope.occurred_at, data=public_part(event))
-        for envelope, event in run
-    ])
+from intake.projection import request_history
+from intake.status import RequestStatus, Step, fold
 
 
 async def status_of(session: AsyncSession, request: Row) -> RequestStatus:

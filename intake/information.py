@@ -1,21 +1,24 @@
 """A beneficiary answers an officer's information request through their portal: `InfoProvided` on the case."""
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from contracts import Attachment, InfoProvided, Reason
+from contracts.vocabulary import IDENTITY_PATTERN
 from intake import domain
 from intake.handlers import Intake
-from intake.history import record_history, status_of
-from intake.projection import requests
-from services.consumer import Unit
-from services.eventstore import Cause
+from intake.history import status_of
+from intake.projection import HISTORY, REQUESTS, requests
+from services.eventstore import Cause, Unit
+from services.projection import apply_all
 
 
-class Answer(BaseModel):
+class InformationReply(BaseModel):
+    """A beneficiary's reply to an officer's question, with any files it asks for."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    account_id: str = Field(pattern=r"^[0-9]{10}$")
+    account_id: str = Field(pattern=IDENTITY_PATTERN)
     answer: str = Field(min_length=1, max_length=4000)
     attachments: list[Attachment] = Field(default_factory=list)
 
@@ -24,7 +27,9 @@ class NotAwaited(Exception):
     """The request is not waiting for information (never asked, answered already, or resolved)."""
 
 
-async def provide(unit: Unit, intake: Intake, tracking_number: str, answer: Answer) -> InfoProvided | list[Reason]:
+async def provide(
+    unit: Unit, intake: Intake, tracking_number: str, answer: InformationReply
+) -> InfoProvided | list[Reason]:
     """Record the answer on the locked request, or say why its files are refused; LookupError when the account
     does not own the request."""
     row = (await unit.session.execute(
@@ -41,9 +46,5 @@ async def provide(unit: Unit, intake: Intake, tracking_number: str, answer: Answ
     provided = InfoProvided(answer=answer.answer, attachments=[file.ref for file in files])
     [envelope] = await unit.emit([provided], key=tracking_number, case_id=tracking_number,
                                  cause=Cause(correlation_id=row.correlation_id))
-    if files:
-        await unit.session.execute(update(requests).where(requests.c.tracking_number == tracking_number).values(
-            attachments=[*row.attachments, *(file.ref.model_dump() for file in files)]
-        ))
-    await record_history(unit, [(envelope, provided)])  # at once: a second answer now finds it answered
+    await apply_all(unit.session, (REQUESTS, HISTORY), [(envelope, provided)])  # a second answer finds it answered
     return provided

@@ -4,21 +4,17 @@ A key is 32 random bytes, so a plain SHA-256 is enough to keep a stolen table us
 password hash guards guessable secrets, which these are not) and lets a lookup be one index probe.
 """
 
-import asyncio
 import hashlib
 import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from intake.projection import api_keys
-from services import db, migrations
-from services.settings import Settings
 
 Role = Literal["portal", "officer"]
 
@@ -50,21 +46,15 @@ async def revoke_labelled(session: AsyncSession, label: str) -> int:
 
 
 async def issue_keys(
-    settings: Settings, principals: Sequence[tuple[str, Role]], label: str, *, replace: bool = False
+    sessions: async_sessionmaker[AsyncSession], principals: Sequence[tuple[str, Role]], label: str, *,
+    replace: bool = False,
 ) -> dict[str, str]:
-    """Keys for `principals` in intake's database (created and migrated if need be); with `replace`, the live
-    keys carrying `label` are revoked first."""
-    url = settings.service_database_url("intake")
-    await asyncio.to_thread(db.ensure_database, url)
-    await asyncio.to_thread(migrations.upgrade, url, Path(__file__).parent / "migrations")
-    engine = db.create_engine(url, pool_size=1)
-    try:
-        async with db.session_factory(engine).begin() as session:
-            if replace:
-                await revoke_labelled(session, label)
-            return {name: await issue(session, name, role, label) for name, role in principals}
-    finally:
-        await engine.dispose()
+    """Keys for `principals`, in one transaction; with `replace`, the live keys carrying `label` are revoked
+    first."""
+    async with sessions.begin() as session:
+        if replace:
+            await revoke_labelled(session, label)
+        return {name: await issue(session, name, role, label) for name, role in principals}
 
 
 class Keys:

@@ -1,5 +1,12 @@
-"""Intake's own tables: answered submissions, stored attachments, the registry's links, portal keys,
-and the public history of each request that status lookups read."""
+"""Intake's own tables — answered submissions, stored attachments, portal keys — and its read models with the
+folds that build them: the registry's links (from `tawasul.registry`), and each request's owner and public
+history (from the case log), which status lookups read.
+
+Intake folds its own `RequestSubmitted` and `InfoProvided` as it emits them (a request's status is readable at
+once); when they come back from the log the fold finds them applied and changes nothing.
+"""
+
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -15,6 +22,11 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+
+from contracts import Envelope, InfoProvided, RequestSubmitted
+from contracts.registry import RegistryChange
+from intake.status import PUBLIC, public_part
+from services.projection import Projection, Row, of_the_case_log
 
 metadata = MetaData()
 
@@ -85,3 +97,46 @@ request_history = Table(
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("data", JSONB, nullable=False),  # the public part of the event only
 )
+
+
+def _owner(row: Row | None, envelope: Envelope, event: RequestSubmitted) -> Row:
+    if row is not None:
+        return row  # a request is submitted once
+    return dict(tracking_number=envelope.case_id, account_id=event.account_id, section=event.section,
+                sub_service=event.sub_service, submitted_at=event.submitted_at,
+                attachments=[ref.model_dump(mode="json") for ref in event.attachments],
+                correlation_id=envelope.correlation_id)
+
+
+def _answered(row: Row | None, envelope: Envelope, event: InfoProvided) -> Row | None:
+    if row is None:
+        return None
+    known = {ref["sha256"] for ref in row["attachments"]}
+    added = [ref.model_dump(mode="json") for ref in event.attachments if ref.sha256 not in known]
+    return {**row, "attachments": [*row["attachments"], *added]} if added else row
+
+
+REQUESTS = of_the_case_log(requests, {RequestSubmitted: _owner, InfoProvided: _answered})
+"""Who owns each request, and every file it carries (its answers' too)."""
+
+
+def _public(row: Row | None, envelope: Envelope, event: Any) -> Row:
+    return row or dict(event_id=envelope.event_id, tracking_number=envelope.case_id, type=envelope.type,
+                       occurred_at=envelope.occurred_at, data=public_part(event))
+
+
+HISTORY = of_the_case_log(request_history, dict.fromkeys(PUBLIC, _public), key=lambda envelope: (envelope.event_id,),
+                          write_once=True)
+"""The public part of every event a beneficiary may hear of, one row each."""
+
+
+def _link(row: Row | None, change: RegistryChange) -> Row:
+    if row is not None and (row["occurred_at"], row["event_id"]) >= (change.occurred_at, change.event_id):
+        return row  # the registry's order wins over arrival: a change older than the link's is stale
+    return dict(account_id=change.account_id, person_id=change.person_id, relation=change.relation,
+                nationality=change.nationality, linked=change.type == "PersonLinked", occurred_at=change.occurred_at,
+                event_id=change.event_id)
+
+
+LINKS = Projection(table=links, key=lambda change: (change.account_id, change.person_id), evolve=_link)
+"""Who is linked to whose account now, by the population registry's own order of changes."""

@@ -1,27 +1,18 @@
-"""Intake's read model of the population registry: who is linked to whose account, from `tawasul.registry`."""
+"""Intake's subscription to the population registry (`tawasul.registry`), folded into `LINKS`, and the lookup
+of who is linked to whose account."""
 
 from collections.abc import Sequence
 from uuid import NAMESPACE_URL, uuid5
 
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
-from sqlalchemy import text, tuple_
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import text
 
 from contracts import topics
 from contracts.registry import RegistryChange
-from intake.projection import links
-from services.consumer import Incoming, Poison, Subscription, Unit, validation_reason
-from services.eventstore import Cause
-
-LATEST = insert(links)
-UPSERT = LATEST.on_conflict_do_update(
-    index_elements=[links.c.account_id, links.c.person_id],
-    set_={column: LATEST.excluded[column] for column in ("relation", "nationality", "linked", "occurred_at",
-                                                           "event_id")},
-    where=tuple_(LATEST.excluded.occurred_at, LATEST.excluded.event_id) > tuple_(links.c.occurred_at, links.c.event_id),
-)
-"""A change applies unless the link already reflects a later one: the registry's order, not arrival's, wins."""
+from intake.projection import LINKS
+from services.consumer import Incoming, Poison, Subscription, validation_reason
+from services.eventstore import Cause, Unit
 
 LINKED = text(
     """
@@ -49,6 +40,7 @@ async def linked(unit: Unit, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str
 
 class Registry(Subscription):
     topic = topics.REGISTRY
+    projections = (LINKS,)
 
     def decode(self, record: ConsumerRecord) -> Incoming:
         try:
@@ -59,15 +51,4 @@ class Registry(Subscription):
         return Incoming(record=record, message_id=message_id, body=change, cause=Cause(correlation_id=message_id))
 
     async def handle_batch(self, unit: Unit, items: Sequence[Incoming]) -> None:
-        latest: dict[tuple[str, str], RegistryChange] = {}
-        for item in items:
-            change: RegistryChange = item.body
-            key = (change.account_id, change.person_id)
-            if key not in latest or (change.occurred_at, change.event_id) > (latest[key].occurred_at,
-                                                                             latest[key].event_id):
-                latest[key] = change
-        await unit.session.execute(UPSERT, [
-            dict(account_id=c.account_id, person_id=c.person_id, relation=c.relation, nationality=c.nationality,
-                 linked=c.type == "PersonLinked", occurred_at=c.occurred_at, event_id=c.event_id)
-            for c in latest.values()
-        ])
+        await LINKS.apply(unit.session, [item.body for item in items])

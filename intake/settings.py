@@ -1,18 +1,15 @@
-"""Intake's own settings, read from `TAWASUL_*` environment variables when the service is built."""
+"""Intake's settings: the runtime's, and what intake adds (`TAWASUL_*` variables, read once per process)."""
 
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from intake.domain import MB, Limits
+from services.settings import Settings
 
 
-class IntakeSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TAWASUL_", extra="ignore")
-
-    home: Path = Path(".tawasul")
+class IntakeSettings(Settings):
     attachment_store: Literal["database", "filesystem"] = "database"
     attachments_dir: Path | None = None
     """Where the filesystem store keeps files; `<home>/attachments` when unset."""
@@ -21,6 +18,8 @@ class IntakeSettings(BaseSettings):
     portal_rate_per_s: float = Field(default=200.0, gt=0)
     """Each portal's sustained submissions (and lookups) per second over HTTP, per intake process."""
     portal_burst: int = Field(default=400, ge=1)
+    catalog_version: str = "2026.1"
+    """Which `intake/catalogs/<version>.json` requests are checked against."""
 
     @property
     def limits(self) -> Limits:

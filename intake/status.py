@@ -3,7 +3,6 @@
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
@@ -18,6 +17,7 @@ from contracts import (
     SlaPaused,
     SlaResumed,
 )
+from contracts.vocabulary import RIYADH, Outcome
 
 Status = Literal["submitted", "routed", "in_progress", "information_requested", "resolved"]
 
@@ -40,10 +40,6 @@ STATUS_AFTER: dict[str, Status] = {
     "InfoProvided": "in_progress",
     "Resolved": "resolved",
 }
-
-
-RIYADH = ZoneInfo("Asia/Riyadh")
-"""Times are stored in UTC and shown in Riyadh time."""
 
 
 def public_part(event: Event) -> dict[str, Any]:
@@ -76,7 +72,7 @@ class RequestStatus(BaseModel):
     department: str | None = None
     due_at: datetime | None = None
     question: str | None = Field(default=None, description="what the officer asked, while an answer is awaited")
-    outcome: Literal["completed", "declined"] | None = None
+    outcome: Outcome | None = None
     public_reply: str | None = None
     history: list[Step]
 

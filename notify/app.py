@@ -1,15 +1,17 @@
 """Notify: tells the beneficiary of every update on the channels they chose, once."""
 
 from pathlib import Path
+from typing import cast
 
-from contracts import InfoRequested, RequestSubmitted, Resolved, Routed, SlaBreached
+from contracts import SlaBreached
 from notify.channels.base import Channel
 from notify.channels.email import SmtpChannel
 from notify.channels.sms import HttpSmsChannel
-from notify.handlers import on_submitted, on_update
+from notify.handlers import Notifications
+from notify.projection import RECIPIENTS, TOLD, UPDATES
 from notify.sender import Sender
 from notify.settings import NotifySettings
-from services.app import Runtime, Service
+from services.app import Parts, Runtime, Service
 from services.case_events import CaseEvents
 
 
@@ -32,17 +34,20 @@ def channels_of(settings: NotifySettings) -> dict[str, Channel]:
     return channels
 
 
-def sender_of(runtime: Runtime) -> Sender:
-    settings = NotifySettings()
-    return Sender(runtime.sessions, runtime.store, channels_of(settings), settings)
+def build(runtime: Runtime) -> Parts:
+    settings = cast(NotifySettings, runtime.settings)
+    told = [event.TYPE for event in TOLD if event is not SlaBreached or settings.notify_sla_breaches]
+    notifications = Notifications(told)
+    return Parts(
+        subscriptions=[CaseEvents(dict.fromkeys(TOLD, notifications.on_update), [RECIPIENTS, UPDATES])],
+        workers=[Sender(runtime.sessions, runtime.store, channels_of(settings), settings)],
+    )
 
 
 SERVICE = Service(
     name="notify",
+    settings=NotifySettings,
     migrations=Path(__file__).parent / "migrations",
-    subscriptions=lambda runtime: [CaseEvents({
-        RequestSubmitted: on_submitted, Routed: on_update, InfoRequested: on_update, Resolved: on_update,
-        **({SlaBreached: on_update} if NotifySettings().notify_sla_breaches else {}),
-    })],
-    workers=lambda runtime: [sender_of(runtime)],
+    build=build,
+    read_models=lambda: [CaseEvents.folding(RECIPIENTS, UPDATES)],
 )

@@ -1,4 +1,5 @@
-"""Notify's tables: who to tell and how (per case), every update heard of, and the sending ledger.
+"""Notify's tables: who to tell and how (per case), every update heard of, and the sending ledger — and the
+folds of the first two from the case log.
 
 Updates and recipients are recorded as they come and notifications derived from both, so the
 order in which they arrive does not matter (after a broker loss, each service's relay
@@ -7,8 +8,13 @@ republishes on its own, and a case's `Routed` may arrive before its `RequestSubm
 try; a rebuild of the read model (`recipients`, `updates`) never touches them, so it sends nothing.
 """
 
+from typing import Any
+
 from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text, Uuid, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+from contracts import Envelope, Event, InfoRequested, RequestSubmitted, Resolved, Routed, SlaBreached
+from services.projection import Row, of_the_case_log
 
 metadata = MetaData()
 
@@ -64,3 +70,31 @@ attempts = Table(
     Column("detail", Text),
     Column("provider_message_id", Text),
 )
+
+
+TOLD: dict[type[Event], tuple[str, ...]] = {
+    RequestSubmitted: (),
+    Routed: ("department", "department_names", "due_at"),
+    InfoRequested: ("question",),
+    Resolved: ("outcome", "public_reply"),
+    SlaBreached: ("due_at", "new_due_at"),
+}
+"""The updates the beneficiary is told of, and what of each the templates may show (never an internal note)."""
+
+
+def _recipient(row: Row | None, envelope: Envelope, event: RequestSubmitted) -> Row:
+    return row or dict(case_id=envelope.case_id, language=event.language, channels=list(event.channels),
+                       email=event.contact.email, mobile=event.contact.mobile)
+
+
+def _update(row: Row | None, envelope: Envelope, event: Any) -> Row:
+    return row or dict(event_id=envelope.event_id, case_id=envelope.case_id, event_type=envelope.type,
+                       occurred_at=envelope.occurred_at, correlation_id=envelope.correlation_id,
+                       data=event.model_dump(mode="json", include=set(TOLD[type(event)])))
+
+
+RECIPIENTS = of_the_case_log(recipients, {RequestSubmitted: _recipient}, write_once=True)
+"""Whom to tell of a case, in which language, on which channels."""
+UPDATES = of_the_case_log(updates, dict.fromkeys(TOLD, _update), key=lambda envelope: (envelope.event_id,),
+                          write_once=True)
+"""Every update heard of, with only what the templates may show."""

@@ -6,13 +6,12 @@ from contextlib import asynccontextmanager
 from notify.local.mail import LocalMailServer
 from notify.local.sms import LocalSmsGateway
 from notify.settings import NotifySettings
-from services.settings import Settings
 
 
 @asynccontextmanager
-async def local_providers(settings: Settings) -> AsyncIterator[tuple[list[str], dict[str, str]]]:
-    """Start what is missing; yield lines to print and the environment that points notify at them."""
-    configured = NotifySettings()
+async def local_providers(configured: NotifySettings) -> AsyncIterator[tuple[list[str], dict[str, str]]]:
+    """Start what `configured` lacks; yield lines to print and the environment that points notify at them."""
+    settings = configured
     notes: list[str] = []
     env: dict[str, str] = {}
     mail = sms = None

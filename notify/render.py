@@ -7,41 +7,23 @@ context's public fields are ever rendered: no template refers to an internal not
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
-from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Undefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from contracts.vocabulary import RIYADH, Channel, Language
 from notify.segments import encoding, fit
 
 TEMPLATES_VERSION = "2026.1"
 """The wording's version: change it with any template, so a sent message can be traced to its text."""
 
-Language = Literal["ar", "en"]
-Channel = Literal["email", "sms"]
-
 EVENT_TYPES = ("RequestSubmitted", "Routed", "InfoRequested", "Resolved", "SlaBreached")
 LANGUAGES: tuple[Language, ...] = ("ar", "en")
 CHANNELS: tuple[Channel, ...] = ("email", "sms")
 PARTS: dict[Channel, tuple[str, ...]] = {"email": ("subject", "txt", "html"), "sms": ("txt",)}
-
-try:
-    RIYADH: tzinfo = ZoneInfo("Asia/Riyadh")
-except ZoneInfoNotFoundError:  # no tz database on the host: Riyadh has been UTC+3 without DST since 1947
-    RIYADH = timezone(timedelta(hours=3), "AST")
-
-DEPARTMENTS: dict[str, dict[Language, str]] = {
-    "passports": {"ar": "إدارة الجوازات", "en": "Passports Department"},
-    "residency": {"ar": "إدارة الإقامة", "en": "Residency Department"},
-    "visas": {"ar": "إدارة التأشيرات", "en": "Visas Department"},
-    "sponsorship": {"ar": "إدارة نقل الخدمات والكفالة", "en": "Sponsorship Department"},
-    "reports": {"ar": "إدارة البلاغات", "en": "Reports Department"},
-    "general-desk": {"ar": "مكتب الخدمات العامة", "en": "General Services Desk"},
-}
-"""Department names by routing code; an unknown code is shown as is."""
 
 OUTCOMES: dict[str, dict[Language, str]] = {
     "completed": {"ar": "مكتمل", "en": "completed"},
@@ -97,9 +79,9 @@ def _when(context: Context, value: datetime) -> str:
 
 @pass_context
 def _department(context: Context, code: str) -> str:
-    """The name routing gave the department (`department_names` in the context), else a known one, else the code."""
+    """The name routing gave the department (`department_names` in the context), else its code."""
     names = context.get("department_names") or {}
-    return names.get(context["language"]) or DEPARTMENTS.get(_defined(code), {}).get(context["language"], code)
+    return names.get(context["language"]) or _defined(code)
 
 
 @pass_context

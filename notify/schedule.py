@@ -1,14 +1,14 @@
 """When to try a notification again, and whether SMS must wait for the morning: pure time arithmetic."""
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-RIYADH = ZoneInfo("Asia/Riyadh")
+from contracts.vocabulary import RIYADH
+from services import backoff
 
 
 def retry_delay(attempt: int, *, base_s: float, cap_s: float) -> timedelta:
-    """Exponential backoff after the `attempt`-th failure (1, 2, …): base, 2×base, 4×base … at most `cap_s`."""
-    return timedelta(seconds=min(cap_s, base_s * 2 ** max(0, attempt - 1)))
+    """When to try again after the `attempt`-th temporary failure (1, 2, …): the runtime's backoff formula."""
+    return timedelta(seconds=backoff.delay(attempt, first_s=base_s, cap_s=cap_s))
 
 
 def is_quiet(now: datetime, quiet_from: time, quiet_until: time) -> bool:

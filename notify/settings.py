@@ -1,14 +1,13 @@
-"""Notify's own settings, read from `TAWASUL_*` environment variables when the service is built."""
+"""Notify's settings: the runtime's, and what notify adds (`TAWASUL_*` variables, read once per process)."""
 
 from datetime import time
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.settings import Settings
 
 
-class NotifySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TAWASUL_", extra="ignore")
-
+class NotifySettings(Settings):
     smtp_host: str | None = None
     """Where e-mail goes; unset means no e-mail is sent (notifications wait). `tawasul up` starts a local server."""
     smtp_port: int = 25

@@ -1,20 +1,31 @@
 """Routing: sends each submitted request to the competent department and keeps its SLA clock."""
 
 from pathlib import Path
+from typing import cast
 
-from contracts import InfoProvided, InfoRequested, RequestSubmitted, Resolved, TransferRequested
+from routing import rules
 from routing.breaches import Breaches
-from routing.handlers import on_info_provided, on_info_requested, on_resolved, on_submitted, on_transfer_requested
+from routing.handlers import Routing
+from routing.projection import CASES
 from routing.settings import RoutingSettings
-from services.app import Service
+from routing.sla import load_calendar
+from services.app import Parts, Runtime, Service
 from services.case_events import CaseEvents
+
+
+def build(runtime: Runtime) -> Parts:
+    settings = cast(RoutingSettings, runtime.settings)
+    routing = Routing(rules=rules.load(settings.rules_version), calendar=load_calendar())
+    return Parts(
+        subscriptions=[CaseEvents(routing.handlers(), [CASES])],
+        workers=[Breaches(runtime.sessions, runtime.store, routing.calendar, every_s=settings.sla_sweep_s)],
+    )
+
 
 SERVICE = Service(
     name="routing",
+    settings=RoutingSettings,
     migrations=Path(__file__).parent / "migrations",
-    subscriptions=lambda runtime: [CaseEvents({
-        RequestSubmitted: on_submitted, TransferRequested: on_transfer_requested, InfoRequested: on_info_requested,
-        InfoProvided: on_info_provided, Resolved: on_resolved,
-    })],
-    workers=lambda runtime: [Breaches(runtime.sessions, runtime.store, every_s=RoutingSettings().sla_sweep_s)],
+    build=build,
+    read_models=lambda: [CaseEvents.folding(CASES)],
 )

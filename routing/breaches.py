@@ -10,15 +10,16 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from routing import domain
-from routing.sla import breach_extension_working_days, load_calendar
+from routing.calendar import Calendar
+from routing.projection import CASES
+from routing.sla import breach_extension_working_days
 from services.eventstore import Cause, EventStore, unit_of_work
 
 log = structlog.get_logger()
 
 OVERDUE = text(
     """
-    SELECT case_id, due_at, correlation_id
-    FROM cases
+    SELECT case_id FROM cases
     WHERE status = 'open' AND due_at < now() AND breached_due_at IS DISTINCT FROM due_at
     ORDER BY due_at
     LIMIT :limit
@@ -30,9 +31,11 @@ OVERDUE = text(
 class Breaches:
     name = "breaches"
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], store: EventStore, every_s: float = 30.0) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], store: EventStore, calendar: Calendar,
+                 every_s: float = 30.0) -> None:
         self.sessions = sessions
         self.store = store
+        self.calendar = calendar
         self.every_s = every_s
         self.reported = 0
 
@@ -47,15 +50,16 @@ class Breaches:
 
     async def sweep(self, limit: int = 500) -> int:
         """Report one batch of overdue cases; how many."""
-        calendar, now = load_calendar(), datetime.now(UTC)
+        now = datetime.now(UTC)
         async with unit_of_work(self.sessions, self.store) as unit:
-            overdue = (await unit.session.execute(OVERDUE, {"limit": limit})).all()
-            for row in overdue:
-                breached = domain.breach(row.due_at, now, calendar, breach_extension_working_days())
-                await unit.emit([breached], key=row.case_id, case_id=row.case_id,
-                                cause=Cause(correlation_id=row.correlation_id or uuid4()))
-                await unit.session.execute(text("UPDATE cases SET breached_due_at = due_at WHERE case_id = :c"),
-                                           {"c": row.case_id})
+            overdue = [(case_id,) for case_id in (await unit.session.scalars(OVERDUE, {"limit": limit})).all()]
+            async with CASES.editing(unit.session, overdue) as rows:
+                for key in overdue:
+                    row = rows.get(key)
+                    breached = domain.breach(row["due_at"], now, self.calendar, breach_extension_working_days())
+                    emitted = await unit.emit([breached], key=row["case_id"], case_id=row["case_id"],
+                                              cause=Cause(correlation_id=row["correlation_id"] or uuid4()))
+                    rows.fold(zip(emitted, [breached], strict=True))
         self.reported += len(overdue)
         if overdue:
             log.info("sla.breached", cases=len(overdue))

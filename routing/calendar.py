@@ -2,7 +2,12 @@
 
 Working days are Sunday to Thursday, except public holidays; working hours run from `opens` to `closes`
 local time. Every instant taken must be timezone-aware (ValueError otherwise); every instant returned is
-UTC-aware. Dates outside the years with holiday data (`covers`) have weekends but no holidays.
+UTC-aware.
+
+Holidays (`Holidays`): a year with an official announcement (a `holidays-YYYY.json` file) has exactly the
+holidays it announces; any other year has the ones derived for it (`routing.holidays`: Founding Day, National
+Day, and Eid al-Fitr and Eid al-Adha from the Umm al-Qura calendar). A new or corrected file is a new calendar
+version, and so is another derivation.
 
 Due time: `due_at(t, n)` is `closes` on the n-th working day strictly after t's local date, whatever
 t's time of day and whether or not that date is a working day.
@@ -17,13 +22,14 @@ in r, resuming at any r >= p never makes the case due before D. A clock paused a
 due at the close of the resume day: the breach itself is recorded by whoever observed it.
 """
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-RIYADH = ZoneInfo("Asia/Riyadh")
+from contracts.vocabulary import RIYADH
+
 WEEKEND = frozenset({4, 5})
 ZERO = timedelta(0)
 ONE_DAY = timedelta(days=1)
@@ -37,21 +43,36 @@ def aware(instant: datetime) -> datetime:
 
 
 @dataclass(frozen=True)
+class Holidays:
+    """Public holidays of every year: a year's announced ones where there are, else the derived ones."""
+
+    announced: Mapping[int, frozenset[date]] = field(default_factory=dict)
+    derive: Callable[[int], frozenset[date]] = lambda year: frozenset()
+
+    def of(self, year: int) -> frozenset[date]:
+        announced = self.announced.get(year)
+        return announced if announced is not None else self.derive(year)
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and day in self.of(day.year)
+
+
+@dataclass(frozen=True)
 class Calendar:
     version: str
     timezone: ZoneInfo = RIYADH
     opens: time = time(8)
     closes: time = time(15)
-    holidays: frozenset[date] = frozenset()
-    years: frozenset[int] = frozenset()
+    holidays: Holidays = Holidays()
 
     def __post_init__(self) -> None:
         if not self.opens < self.closes:
             raise ValueError(f"opening time {self.opens} is not before closing time {self.closes}")
 
-    def covers(self, d: date) -> bool:
-        """Whether the holidays of `d`'s year are known."""
-        return d.year in self.years
+    @property
+    def years(self) -> frozenset[int]:
+        """The years whose holidays were officially announced (the others are derived)."""
+        return frozenset(self.holidays.announced)
 
     def is_working_day(self, d: date) -> bool:
         return d.weekday() not in WEEKEND and d not in self.holidays
@@ -133,18 +154,23 @@ def holiday_dates(document: Mapping[str, Any]) -> frozenset[date]:
     return frozenset(days)
 
 
-def calendar_from(documents: Iterable[Mapping[str, Any]], *, prefix: str = "sa") -> Calendar:
-    """The calendar of all holiday documents, versioned `prefix` and their versions by year: sa-2026.1+2027.1."""
+def calendar_from(
+    documents: Iterable[Mapping[str, Any]], *, prefix: str = "sa",
+    derived: tuple[str, Callable[[int], frozenset[date]]] | None = None,
+) -> Calendar:
+    """The calendar of the announced holiday documents and, for other years, `derived` (its version and how it
+    derives a year's holidays); versioned `prefix`, the documents' versions by year, and the derivation's:
+    sa-2026.1+2027.1+holidays-0.109."""
     by_year: dict[int, Mapping[str, Any]] = {}
     for document in documents:
         if document["year"] in by_year:
             raise ValueError(f"two holiday documents for {document['year']}")
         by_year[document["year"]] = document
-    if not by_year:
+    if not by_year and derived is None:
         raise ValueError("no holiday documents")
-    ordered = [by_year[year] for year in sorted(by_year)]
+    versions = [str(by_year[year]["version"]) for year in sorted(by_year)] + ([derived[0]] if derived else [])
+    announced = {year: holiday_dates(document) for year, document in sorted(by_year.items())}
     return Calendar(
-        version=f"{prefix}-" + "+".join(str(document["version"]) for document in ordered),
-        holidays=frozenset().union(*(holiday_dates(document) for document in ordered)),
-        years=frozenset(by_year),
+        version=f"{prefix}-" + "+".join(versions),
+        holidays=Holidays(announced, derived[1]) if derived else Holidays(announced),
     )

@@ -17,15 +17,15 @@ from contracts import (
     TransferRequested,
 )
 from routing.calendar import Calendar
-from routing.rules import RULES, RULES_VERSION, RuleSet
+from routing.rules import RuleSet
 
 
 @dataclass(frozen=True)
 class CaseClock:
-    """What routing knows of a routed case."""
+    """What routing knows of a case."""
 
-    department: str
-    status: str  # open | resolved
+    department: str | None
+    status: str  # submitted | open | resolved
     due_at: datetime | None
     calendar_version: str | None
     paused_at: datetime | None
@@ -33,8 +33,7 @@ class CaseClock:
 
 
 def route(
-    submitted: RequestSubmitted, *, loads: dict[str, int], calendar: Calendar, working_days: int,
-    rules: RuleSet = RULES,
+    submitted: RequestSubmitted, *, loads: dict[str, int], calendar: Calendar, working_days: int, rules: RuleSet,
 ) -> Routed:
     decision = rules.decide(submitted.section, submitted.sub_service, submitted.subject_nationality,
                             submitted.region, loads)
@@ -42,25 +41,20 @@ def route(
         department=decision.department, rule=decision.rule, rules_version=rules.version,
         due_at=calendar.due_at(submitted.submitted_at, working_days), calendar_version=calendar.version,
         loads=decision.loads if len(decision.candidates) > 1 else None, flagged=decision.flagged,
-        department_names=names_of(decision.department, rules),
+        department_names=rules.names_of(decision.department),
     )
 
 
-def names_of(code: str, rules: RuleSet = RULES) -> dict[str, str] | None:
-    department = rules.department(code)
-    return None if department is None else {"ar": department.name_ar, "en": department.name_en}
-
-
-def contested(submitted: RequestSubmitted, rules: RuleSet = RULES) -> tuple[str, ...]:
+def contested(submitted: RequestSubmitted, rules: RuleSet) -> tuple[str, ...]:
     """The departments the request's rule chooses among by load; () when the rule names one (or none matches)."""
     rule = rules.match(submitted.section, submitted.sub_service, submitted.subject_nationality, submitted.region)
     return rule.departments if rule is not None and len(rule.departments) > 1 else ()
 
 
-def transfer(request: TransferRequested, case: CaseClock | None, *, rules: RuleSet = RULES) -> Routed | TransferRefused:
+def transfer(request: TransferRequested, case: CaseClock | None, *, rules: RuleSet) -> Routed | TransferRefused:
     """Send the case to another department with its clock as it stands, or say why not."""
     refusal = (
-        "the case is not known to routing" if case is None
+        "the case is not known to routing" if case is None or case.department is None
         else "the case is resolved" if case.status == "resolved"
         else f"no department {request.to_department}" if rules.department(request.to_department) is None
         else f"the case is already with {request.to_department}" if case.department == request.to_department
@@ -69,15 +63,15 @@ def transfer(request: TransferRequested, case: CaseClock | None, *, rules: RuleS
     if refusal is not None or case is None:
         return TransferRefused(to_department=request.to_department, reason=refusal or "")
     return Routed(
-        department=request.to_department, rule="transfer", rules_version=RULES_VERSION,
+        department=request.to_department, rule="transfer", rules_version=rules.version,
         due_at=case.due_at, calendar_version=case.calendar_version, transferred_from=case.department,
-        department_names=names_of(request.to_department, rules),
+        department_names=rules.names_of(request.to_department),
     )
 
 
 def pause(case: CaseClock | None, at: datetime, calendar: Calendar) -> SlaPaused | None:
     """The clock stops at `at` with the working time left until the due time; None when it is not running."""
-    if case is None or case.status == "resolved" or case.paused_at is not None or case.due_at is None:
+    if case is None or case.status != "open" or case.paused_at is not None or case.due_at is None:
         return None
     remaining = calendar.remaining_at(case.due_at, at)
     return SlaPaused(paused_at=at, remaining_seconds=int(remaining.total_seconds()), due_at=case.due_at)
@@ -85,7 +79,7 @@ def pause(case: CaseClock | None, at: datetime, calendar: Calendar) -> SlaPaused
 
 def resume(case: CaseClock | None, at: datetime, calendar: Calendar) -> SlaResumed | None:
     """The clock runs again from `at` with the working time that was left; None when it was not paused."""
-    if case is None or case.status == "resolved" or case.paused_at is None or case.remaining_seconds is None:
+    if case is None or case.status != "open" or case.paused_at is None or case.remaining_seconds is None:
         return None
     due = calendar.resume(timedelta(seconds=case.remaining_seconds), at)
     return SlaResumed(resumed_at=at, due_at=due, calendar_version=calendar.version)

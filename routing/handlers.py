@@ -1,16 +1,24 @@
-"""Routing's handlers: route each request once, move cases on transfer, pause and resume their clocks."""
+"""Routing's handlers: route each request once, move cases on transfer, pause and resume their clocks.
 
-from collections.abc import Sequence
+Each handler decides from the case's row, emits what it decided, and folds both the event it read and the
+events it emitted into `CASES` (in the order they happened), in the consumer's transaction.
+"""
 
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, func, select
 
 from contracts import Envelope, Event, InfoProvided, InfoRequested, RequestSubmitted, Resolved, TransferRequested
 from routing import domain
-from routing.projection import cases
-from routing.sla import load_calendar, working_days_for
-from services.consumer import Unit
-from services.eventstore import Cause
+from routing.calendar import Calendar
+from routing.projection import CASES, cases
+from routing.rules import RuleSet
+from routing.sla import working_days_for
+from services.case_events import Handler
+from services.eventstore import Cause, Unit
+from services.projection import Row, Rows
 
 OPEN_LOADS = (
     select(cases.c.department, func.count())
@@ -18,65 +26,73 @@ OPEN_LOADS = (
     .group_by(cases.c.department)
 )
 
-
-async def on_submitted(unit: Unit, run: Sequence[tuple[Envelope, RequestSubmitted]]) -> None:
-    contested = sorted({department for _, event in run for department in domain.contested(event)})
-    # Open cases are counted only where a choice depends on them, and only for the departments in question.
-    loads = dict((await unit.session.execute(OPEN_LOADS, {"departments": contested})).tuples().all()) \
-        if contested else {}
-    calendar = load_calendar()
-    rows = []
-    for envelope, event in run:
-        routed = domain.route(event, loads=loads, calendar=calendar, working_days=working_days_for(event.sub_service))
-        loads[routed.department] = loads.get(routed.department, 0) + 1  # the next decision in the batch sees it
-        rows.append(dict(case_id=envelope.case_id, section=event.section, sub_service=event.sub_service,
-                         department=routed.department, status="open", routed_at=envelope.occurred_at,
-                         rule=routed.rule, flagged=routed.flagged, submitted_at=event.submitted_at,
-                         due_at=routed.due_at, calendar_version=routed.calendar_version,
-                         correlation_id=envelope.correlation_id))
-        await unit.emit([routed], key=envelope.case_id, case_id=envelope.case_id, expected_version=0,
-                        cause=Cause.following(envelope))
-    await unit.session.execute(insert(cases), rows)
+CLOCK = ("department", "status", "due_at", "calendar_version", "paused_at", "remaining_seconds")
 
 
-async def _clock(unit: Unit, case_id: str | None) -> domain.CaseClock | None:
-    row = (await unit.session.execute(
-        select(cases.c.department, cases.c.status, cases.c.due_at, cases.c.calendar_version, cases.c.paused_at,
-               cases.c.remaining_seconds).where(cases.c.case_id == case_id)
-    )).one_or_none()
-    return None if row is None else domain.CaseClock(**row._mapping)
+def clock_of(row: Row | None) -> domain.CaseClock | None:
+    return None if row is None else domain.CaseClock(**{name: row[name] for name in CLOCK})
 
 
-async def on_transfer_requested(unit: Unit, run: Sequence[tuple[Envelope, TransferRequested]]) -> None:
-    for envelope, event in run:
-        outcome = domain.transfer(event, await _clock(unit, envelope.case_id))
-        await unit.emit([outcome], key=envelope.case_id, case_id=envelope.case_id, cause=Cause.following(envelope))
-        if outcome.TYPE == "Routed":
-            await unit.session.execute(update(cases).where(cases.c.case_id == envelope.case_id).values(
-                department=outcome.department, rule=outcome.rule, routed_at=envelope.occurred_at))
+@dataclass(frozen=True)
+class Routing:
+    """What routing decides by: the rule set and the business calendar, read when the service is built."""
+
+    rules: RuleSet
+    calendar: Calendar
+
+    def handlers(self) -> dict[type[Event], Handler]:
+        return {
+            RequestSubmitted: self.on_submitted, TransferRequested: self.on_transfer_requested,
+            InfoRequested: self.on_info_requested, InfoProvided: self.on_info_provided, Resolved: self.on_resolved,
+        }
+
+    async def on_submitted(self, unit: Unit, run: Sequence[tuple[Envelope, RequestSubmitted]]) -> None:
+        contested = sorted({department for _, event in run for department in domain.contested(event, self.rules)})
+        # Open cases are counted only where a choice depends on them, and only for the departments in question.
+        loads = dict((await unit.session.execute(OPEN_LOADS, {"departments": contested})).tuples().all()) \
+            if contested else {}
+        async with CASES.editing(unit.session, [(envelope.case_id,) for envelope, _ in run]) as rows:
+            for envelope, event in run:
+                known = rows.get((envelope.case_id,))
+                if known is not None and known["department"] is not None:
+                    rows.fold([(envelope, event)])  # routed already: never decided twice
+                    continue
+                routed = domain.route(event, loads=loads, calendar=self.calendar, rules=self.rules,
+                                      working_days=working_days_for(event.sub_service))
+                loads[routed.department] = loads.get(routed.department, 0) + 1  # the next decision sees it
+                emitted = await unit.emit([routed], key=envelope.case_id, case_id=envelope.case_id,
+                                          expected_version=0, cause=Cause.following(envelope))
+                rows.fold([(envelope, event), *zip(emitted, [routed], strict=True)])
+
+    async def on_transfer_requested(self, unit: Unit, run: Sequence[tuple[Envelope, TransferRequested]]) -> None:
+        await self._decide(unit, run, lambda clock, envelope, event: domain.transfer(event, clock, rules=self.rules))
+
+    async def on_info_requested(self, unit: Unit, run: Sequence[tuple[Envelope, InfoRequested]]) -> None:
+        await self._decide(unit, run, lambda clock, envelope, _: domain.pause(clock, envelope.occurred_at,
+                                                                              self.calendar))
+
+    async def on_info_provided(self, unit: Unit, run: Sequence[tuple[Envelope, InfoProvided]]) -> None:
+        await self._decide(unit, run, lambda clock, envelope, _: domain.resume(clock, envelope.occurred_at,
+                                                                               self.calendar))
+
+    async def on_resolved(self, unit: Unit, run: Sequence[tuple[Envelope, Resolved]]) -> None:
+        await CASES.apply(unit.session, run)
+
+    async def _decide(
+        self, unit: Unit, run: Sequence[tuple[Envelope, Any]],
+        decide: Callable[[domain.CaseClock | None, Envelope, Any], Event | None],
+    ) -> None:
+        """Each event's decision on its case as it stands (a case may appear more than once in a run)."""
+        async with CASES.editing(unit.session, [(envelope.case_id,) for envelope, _ in run]) as rows:
+            for envelope, event in run:
+                decided = decide(clock_of(rows.get((envelope.case_id,))), envelope, event)
+                await _emit_and_fold(unit, rows, envelope, decided)
 
 
-async def on_info_requested(unit: Unit, run: Sequence[tuple[Envelope, InfoRequested]]) -> None:
-    await _move_clock(unit, run, domain.pause, lambda paused: dict(
-        paused_at=paused.paused_at, remaining_seconds=paused.remaining_seconds, due_at=None))
+async def _emit_and_fold(unit: Unit, rows: Rows, envelope: Envelope, decided: Event | None) -> None:
+    if decided is None:
+        return
+    emitted = await unit.emit([decided], key=envelope.case_id, case_id=envelope.case_id,
+                              cause=Cause.following(envelope))
+    rows.fold(zip(emitted, [decided], strict=True))
 
-
-async def on_info_provided(unit: Unit, run: Sequence[tuple[Envelope, InfoProvided]]) -> None:
-    await _move_clock(unit, run, domain.resume, lambda resumed: dict(
-        paused_at=None, remaining_seconds=None, due_at=resumed.due_at, calendar_version=resumed.calendar_version))
-
-
-async def _move_clock(unit: Unit, run: Sequence[tuple[Envelope, Event]], decide, changes) -> None:
-    """Stop or restart each case's clock at its event's instant; a case whose clock is not in that state is left."""
-    calendar = load_calendar()
-    for envelope, _ in run:
-        moved = decide(await _clock(unit, envelope.case_id), envelope.occurred_at, calendar)
-        if moved is None:
-            continue
-        await unit.emit([moved], key=envelope.case_id, case_id=envelope.case_id, cause=Cause.following(envelope))
-        await unit.session.execute(update(cases).where(cases.c.case_id == envelope.case_id).values(**changes(moved)))
-
-
-async def on_resolved(unit: Unit, run: Sequence[tuple[Envelope, Resolved]]) -> None:
-    case_ids = [envelope.case_id for envelope, _ in run]
-    await unit.session.execute(update(cases).where(cases.c.case_id.in_(case_ids)).values(status="resolved"))

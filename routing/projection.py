@@ -1,6 +1,17 @@
-"""Routing's read model: each case it has routed, where, by which rule, and its SLA clock."""
+"""Routing's read model: each case it knows, where it went, by which rule, and its SLA clock — and the fold
+that builds it from the case log.
+
+Routing folds its own events (`Routed`, `SlaPaused`, `SlaResumed`, `SlaBreached`) as it emits them, and the
+events of others it decides on as it reads them; a rebuild folds the same events from the log, in the same
+order, through the same steps.
+"""
+
+from typing import Any
 
 from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, Table, Text, Uuid
+
+from contracts import Envelope, RequestSubmitted, Resolved, Routed, SlaBreached, SlaPaused, SlaResumed
+from services.projection import Row, of_the_case_log
 
 metadata = MetaData()
 
@@ -8,11 +19,11 @@ cases = Table(
     "cases",
     metadata,
     Column("case_id", Text, primary_key=True),
-    Column("section", Text, nullable=False),
-    Column("sub_service", Text, nullable=False),
-    Column("department", Text, nullable=False),
-    Column("status", Text, nullable=False),  # open | resolved
-    Column("routed_at", DateTime(timezone=True), nullable=False),
+    Column("section", Text),
+    Column("sub_service", Text),
+    Column("department", Text),  # None until routed
+    Column("status", Text, nullable=False),  # submitted | open | resolved
+    Column("routed_at", DateTime(timezone=True)),
     Column("rule", Text),
     Column("flagged", Boolean, nullable=False, server_default="false"),
     Column("submitted_at", DateTime(timezone=True)),
@@ -23,3 +34,48 @@ cases = Table(
     Column("breached_due_at", DateTime(timezone=True)),  # the due time last reported as breached
     Column("correlation_id", Uuid),
 )
+
+
+def _case(row: Row | None, envelope: Envelope) -> Row:
+    return row or dict(case_id=envelope.case_id, status="submitted", flagged=False)
+
+
+def _submitted(row: Row | None, envelope: Envelope, event: RequestSubmitted) -> Row:
+    return {**_case(row, envelope), "section": event.section, "sub_service": event.sub_service,
+            "submitted_at": event.submitted_at, "correlation_id": envelope.correlation_id}
+
+
+def _routed(row: Row | None, envelope: Envelope, event: Routed) -> Row:
+    case = _case(row, envelope)
+    if event.transferred_from is not None:  # a transfer moves the case and leaves its clock as it is
+        return {**case, "department": event.department, "rule": event.rule, "routed_at": envelope.occurred_at}
+    if case.get("department") is not None:
+        return case  # routed once already: this is that routing again
+    return {**case, "department": event.department, "rule": event.rule, "flagged": event.flagged,
+            "routed_at": envelope.occurred_at, "due_at": event.due_at, "calendar_version": event.calendar_version,
+            "status": "open" if case["status"] == "submitted" else case["status"],
+            "correlation_id": case.get("correlation_id") or envelope.correlation_id}
+
+
+def _paused(row: Row | None, envelope: Envelope, event: SlaPaused) -> Row | None:
+    return row and {**row, "paused_at": event.paused_at, "remaining_seconds": event.remaining_seconds,
+                    "due_at": None}
+
+
+def _resumed(row: Row | None, envelope: Envelope, event: SlaResumed) -> Row | None:
+    return row and {**row, "paused_at": None, "remaining_seconds": None, "due_at": event.due_at,
+                    "calendar_version": event.calendar_version}
+
+
+def _breached(row: Row | None, envelope: Envelope, event: SlaBreached) -> Row | None:
+    return row and {**row, "breached_due_at": event.due_at}
+
+
+def _resolved(row: Row | None, envelope: Envelope, event: Any) -> Row:
+    return {**_case(row, envelope), "status": "resolved"}  # resolved is final, whatever comes after
+
+
+CASES = of_the_case_log(cases, {
+    RequestSubmitted: _submitted, Routed: _routed, SlaPaused: _paused, SlaResumed: _resumed,
+    SlaBreached: _breached, Resolved: _resolved,
+})

@@ -7,34 +7,26 @@ to the one with the fewest open cases, ties going to the smallest department cod
 fallback department, and the decision is flagged for a human to look at.
 """
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import Annotated, Literal, Self
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-Code = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
-Name = Annotated[str, Field(min_length=1)]
-Nationality = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
-Region = Literal[
-    "riyadh", "makkah", "madinah", "eastern", "qassim", "asir", "tabuk",
-    "hail", "northern-borders", "jazan", "najran", "al-baha", "al-jawf",
-]  # fmt: skip
+from contracts.reference import Code, Frozen, Name, duplicates
+from contracts.vocabulary import NATIONALITY_PATTERN, Region
+
+Nationality = Annotated[str, Field(pattern=NATIONALITY_PATTERN)]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Department(_Frozen):
+class Department(Frozen):
     code: Code
     name_en: Name
     name_ar: Name
 
 
-class Rule(_Frozen):
+class Rule(Frozen):
     id: Code
     section: Code
     sub_service: Code | None = None
@@ -68,16 +60,12 @@ class Decision:
     flagged: bool
 
 
-def _duplicates(codes: Iterable[str]) -> list[str]:
-    return sorted(code for code, count in Counter(codes).items() if count > 1)
-
-
 def _least_loaded(candidates: tuple[str, ...], loads: Mapping[str, int]) -> tuple[str, dict[str, int]]:
     seen = {code: loads.get(code, 0) for code in candidates}
     return min(candidates, key=lambda code: (seen[code], code)), seen
 
 
-class RuleSet(_Frozen):
+class RuleSet(Frozen):
     version: str = Field(min_length=1)
     fallback: Code
     departments: tuple[Department, ...]
@@ -86,18 +74,23 @@ class RuleSet(_Frozen):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         known = {department.code for department in self.departments}
-        problems = [f"duplicate department {c!r}" for c in _duplicates(d.code for d in self.departments)]
-        problems += [f"duplicate rule id {c!r}" for c in _duplicates(r.id for r in self.rules)]
+        problems = [f"duplicate department {c!r}" for c in duplicates(d.code for d in self.departments)]
+        problems += [f"duplicate rule id {c!r}" for c in duplicates(r.id for r in self.rules)]
         problems += [f"unknown fallback department {self.fallback!r}"] if self.fallback not in known else []
         for rule in self.rules:
             problems += [f"rule {rule.id!r}: unknown department {c!r}" for c in rule.departments if c not in known]
-            problems += [f"rule {rule.id!r}: duplicate department {c!r}" for c in _duplicates(rule.departments)]
+            problems += [f"rule {rule.id!r}: duplicate department {c!r}" for c in duplicates(rule.departments)]
         if problems:
             raise ValueError("; ".join(problems))
         return self
 
     def department(self, code: str) -> Department | None:
         return next((department for department in self.departments if department.code == code), None)
+
+    def names_of(self, code: str) -> dict[str, str] | None:
+        """The department's name by language, for what a beneficiary is shown."""
+        department = self.department(code)
+        return None if department is None else {"ar": department.name_ar, "en": department.name_en}
 
     def match(self, section: str, sub_service: str | None, nationality: str | None, region: str | None) -> Rule | None:
         """The most specific rule matching the request, the earlier one on a tie; None if none matches."""
@@ -126,10 +119,10 @@ class RuleSet(_Frozen):
         return Decision(department, rule.id, rule.departments, seen, flagged=False)
 
 
-def load(version: str) -> RuleSet:
+RULES_VERSION = "2026.1"
+"""The rule set routing decides by (`rules/<version>.json`), read when routing is built."""
+
+
+def load(version: str = RULES_VERSION) -> RuleSet:
     data = files("routing").joinpath("rules", f"{version}.json").read_text(encoding="utf-8")
     return RuleSet.model_validate_json(data)
-
-
-RULES_VERSION = "2026.1"
-RULES = load(RULES_VERSION)

@@ -3,7 +3,8 @@
 `sla.json` is `{"version", "working_hours": {"opens", "closes"}, "default_working_days", "overrides":
 {SUB_SERVICE_CODE: working_days}}`; overrides are
 keyed by the sub-service code alone (as in `PortalSubmission.sub_service`), and any other code gets the default.
-The calendar is built from every `holidays-YYYY.json` file (see `routing.calendar.calendar_from`).
+The calendar is built from every `holidays-YYYY.json` file, with the derived holidays of every other year
+(see `routing.calendar.calendar_from` and `routing.holidays`).
 """
 
 import json
@@ -13,6 +14,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from routing import holidays
 from routing.calendar import Calendar, calendar_from
 
 DATA = "routing.calendars"
@@ -29,7 +31,8 @@ def load_calendar() -> Calendar:
     Hours other than 08:00–15:00 become part of the calendar's version, so a deadline always names
     the hours it was computed with."""
     names = sorted(entry.name for entry in files(DATA).iterdir() if entry.name.startswith("holidays-"))
-    calendar = calendar_from(read(name) for name in names if name.endswith(".json"))
+    calendar = calendar_from((read(name) for name in names if name.endswith(".json")),
+                             derived=(holidays.VERSION, holidays.saudi))
     hours = sla_table().get("working_hours", {})
     opens, closes = time.fromisoformat(hours.get("opens", "08:00")), time.fromisoformat(hours.get("closes", "15:00"))
     if (opens, closes) == (calendar.opens, calendar.closes):

@@ -1,9 +1,12 @@
-"""`create_app(service, settings)`: the one composition root every service is built from."""
+"""What a service is (`Service`), and `create_app(service, settings)`: the app every service runs as.
+
+The runtime knows no service by name: the composition root (`tawasul.system`) hands each one in.
+"""
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -17,6 +20,7 @@ from services import db, migrations
 from services.consumer import BatchConsumer, Subscription
 from services.eventstore import EventStore
 from services.kafka import all_topics, consumer_lag, create_broker, create_producer
+from services.projection import Projection
 from services.relay import Relay
 from services.settings import Settings
 from services.telemetry import server_span
@@ -46,22 +50,63 @@ class Worker(Protocol):
 
 
 @dataclass(frozen=True)
+class Parts:
+    """What a service runs, built once from its runtime: what it consumes, the HTTP routes it serves, its
+    workers."""
+
+    subscriptions: Sequence[Subscription] = ()
+    """In the order a batch applies them: reference data before what uses it."""
+    routes: APIRouter | None = None
+    workers: Sequence[Worker] = ()
+
+
+@dataclass(frozen=True)
 class Service:
-    """A service is its name, its migrations, what it consumes and the HTTP routes it serves."""
+    """A service: its name, its settings type, its migrations, how its parts are built, and its read models."""
 
     name: str
     migrations: Path
-    subscriptions: Callable[[Runtime], Sequence[Subscription]] = lambda runtime: ()
-    routes: Callable[[Runtime], APIRouter | None] = lambda runtime: None
-    workers: Callable[[Runtime], Sequence[Worker]] = lambda runtime: ()
-    documented: tuple[type[BaseModel], ...] = ()
+    build: Callable[[Runtime], Parts]
+    settings: type[Settings] = Settings
+    read_models: Callable[[], Sequence[Subscription]] = lambda: ()
+    """Subscriptions that only fold the log into the service's read models (their `projections`): what a rebuild
+    replays, never deciding or sending anything."""
+    documented: tuple[type[BaseModel], ...] = field(default=())
     """Models a route reads by hand (not as a parameter) that the OpenAPI document must still define."""
+
+    def projections(self) -> list[Projection]:
+        return [projection for subscription in self.read_models() for projection in subscription.projections]
+
+
+def _offline(service: Service) -> Settings:
+    """Settings that build `service` without connecting to anything (for the documents that describe it)."""
+    return service.settings(kafka_bootstrap="unused:9092", database_url="postgresql://unused/unused")
 
 
 def openapi_document(service: Service) -> dict:
     """The service's OpenAPI document, as served at /openapi.json (built without connecting to anything)."""
-    app = create_app(service, Settings(kafka_bootstrap="unused:9092", database_url="postgresql://unused/unused"))
-    return app.openapi()
+    return create_app(service, _offline(service)).openapi()
+
+
+def parts_of(service: Service) -> Parts:
+    """What `service` consumes, serves and runs, built without connecting to anything."""
+    settings = _offline(service)
+    engine = db.create_engine(settings.service_database_url(service.name))
+    return service.build(Runtime(settings, engine, db.session_factory(engine), EventStore(producer=service.name)))
+
+
+@asynccontextmanager
+async def service_database(service: Service, settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on `service`'s database, created and migrated first if need be: for a command run beside the
+    service (issuing keys, a rebuild)."""
+    url = settings.service_database_url(service.name)
+    await asyncio.to_thread(db.ensure_database, url)
+    await asyncio.to_thread(migrations.upgrade, url, service.migrations)
+    engine = db.create_engine(url, pool_size=1)
+    try:
+        yield db.session_factory(engine)
+    finally:
+        await engine.dispose()
 
 
 def create_app(service: Service, settings: Settings) -> FastAPI:
@@ -71,8 +116,9 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
     url = settings.service_database_url(service.name)
     engine = db.create_engine(url)
     runtime = Runtime(settings, engine, db.session_factory(engine), EventStore(producer=service.name))
-    subscriptions = {settings.topic(sub.topic): sub for sub in service.subscriptions(runtime)}
-    workers = service.workers(runtime)
+    parts = service.build(runtime)
+    subscriptions = {settings.topic(sub.topic): sub for sub in parts.subscriptions}
+    workers = parts.workers
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -106,7 +152,7 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
             await broker.start()
             app.state.broker = broker
         app.state.workers = {worker.name: asyncio.create_task(worker.run(), name=worker.name) for worker in workers}
-        log.info("service.started", topics=sorted(subscriptions), port=settings.port_of(service.name))
+        log.info("service.started", topics=sorted(subscriptions))
         try:
             yield
         finally:
@@ -152,9 +198,8 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
             **{worker.name: await worker.health() for worker in workers},
         }
 
-    router = service.routes(runtime)
-    if router is not None:
-        app.include_router(router)
+    if parts.routes is not None:
+        app.include_router(parts.routes)
     if service.documented:
         _document(app, service.documented)
     return app
@@ -191,3 +236,23 @@ def _document(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:
         return app.openapi_schema
 
     app.openapi = openapi
+
+
+GRACEFUL_S = 5
+"""How long a stopping service lets HTTP requests in flight finish (every one is short) before it stops the
+consumer, relay and workers."""
+
+
+def serve(service: Service, settings: Settings, port: int) -> None:
+    """Run `service` in this process until it is told to stop: its consumer, relay, workers and HTTP API."""
+    import uvicorn
+
+    from services.logging import configure_logging
+    from services.telemetry import configure_tracing
+
+    configure_logging(service=service.name, fmt=settings.log_format, level=settings.log_level)
+    configure_tracing(service.name, traces_dir=settings.traces_dir)
+    if not (settings.kafka_bootstrap and settings.database_url):
+        raise SystemExit("a service needs TAWASUL_KAFKA_BOOTSTRAP and TAWASUL_DATABASE_URL; `tawasul up` sets both")
+    uvicorn.run(create_app(service, settings), host=settings.http_host, port=port,
+                log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=GRACEFUL_S)

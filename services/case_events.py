@@ -12,10 +12,11 @@ from typing import Any
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 
-from contracts import Envelope, Event, UnknownEventType, decode_event, topics
+from contracts import EVENTS, Envelope, Event, UnknownEventType, decode_event, topics
 from contracts.envelope import TYPE_HEADER
-from services.consumer import Incoming, Poison, Subscription, Unit, validation_reason
-from services.eventstore import Cause
+from services.consumer import Incoming, Poison, Subscription, validation_reason
+from services.eventstore import Cause, Unit
+from services.projection import CaseFact, Projection, apply_all
 
 Handler = Callable[[Unit, Sequence[tuple[Envelope, Any]]], Awaitable[None]]
 """Applies a run of (envelope, event) pairs of one type, in order."""
@@ -26,12 +27,26 @@ class CaseEvents(Subscription):
 
     topic = topics.CASE_EVENTS
 
-    def __init__(self, handlers: Mapping[type[Event], Handler]) -> None:
+    def __init__(self, handlers: Mapping[type[Event], Handler], projections: Sequence[Projection] = ()) -> None:
         self._handlers = {event.TYPE: handler for event, handler in handlers.items()}
+        self.projections = tuple(projections)
 
     @property
-    def types(self) -> frozenset[str]:
-        return frozenset(self._handlers)
+    def handled(self) -> list[str]:
+        """The event types this subscription takes, in the order of the contracts."""
+        return [model.TYPE for model in EVENTS.values() if model.TYPE in self._handlers]
+
+    @classmethod
+    def folding(cls, *projections: Projection[CaseFact], besides: str | None = None) -> "CaseEvents":
+        """Every event type these read models fold, folded into them and nothing else (a rebuild's subscription);
+        `besides` a service, the event types it emits are left out (it folds them as it emits them)."""
+        types = set().union(*(projection.types for projection in projections))
+
+        async def fold(unit: Unit, run: Sequence[CaseFact]) -> None:
+            await apply_all(unit.session, projections, run)
+
+        events = {model for model in EVENTS.values() if model.TYPE in types and model.PRODUCER != besides}
+        return cls(dict.fromkeys(events, fold), projections)
 
     def decode(self, record: ConsumerRecord) -> Incoming | None:
         named = next((value for name, value in record.headers or () if name == TYPE_HEADER), None)

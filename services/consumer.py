@@ -25,8 +25,10 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import topics
+from contracts.topics import CONSUMER_HEADER, REASON_HEADER, SOURCE_HEADER
 from services.backoff import Backoff
 from services.eventstore import Cause, ConcurrencyError, EventStore, Unit, unit_of_work
+from services.projection import Projection
 from services.tables import inbox
 from services.telemetry import context_headers, message_span
 
@@ -36,9 +38,6 @@ T = TypeVar("T")
 HANDLER_ATTEMPTS = 3
 CONFLICT_ATTEMPTS = 5
 """A concurrent append is retried; one that conflicts this often is a handler bug and is dead-lettered."""
-REASON_HEADER = "tawasul-dlq-reason"
-SOURCE_HEADER = "tawasul-dlq-source"
-CONSUMER_HEADER = "tawasul-dlq-consumer"
 
 
 CLAIM = insert(inbox).on_conflict_do_nothing().returning(inbox.c.message_id)
@@ -85,6 +84,8 @@ class Subscription:
     """What a service does with one topic. Subclasses decode records and apply them."""
 
     topic: str = topics.CASE_EVENTS
+    projections: tuple[Projection, ...] = ()
+    """The read models its handlers fold messages into."""
 
     def decode(self, record: ConsumerRecord) -> Incoming | None:
         """The message, or None when it is not for this service; raise Poison when it is unreadable."""

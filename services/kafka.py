@@ -1,5 +1,6 @@
 """Kafka clients the runtime shares: the producer, the topic list, the service's one consumer group."""
 
+import asyncio
 import dataclasses
 import os
 from collections.abc import Awaitable, Callable, Iterable
@@ -16,6 +17,7 @@ from services.settings import Settings
 
 log = structlog.get_logger()
 
+POSITION_TIMEOUT_S = 1.0
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 """Submissions carry base64 attachments (20 MB a request at most, a third more as base64)."""
 
@@ -58,7 +60,8 @@ async def raw_values(message: Any) -> list[bytes | None]:
 async def consumer_lag(broker: KafkaBroker) -> dict[str, int]:
     """Records not yet consumed per assigned partition: the fetch high-water mark minus our position.
 
-    Read from the fetcher, not `end_offsets`, which the embedded broker answers wrongly.
+    Read from the fetcher, not `end_offsets`, which the embedded broker answers wrongly. A partition whose
+    position is not known within `POSITION_TIMEOUT_S` is left out.
     """
     lag: dict[str, int] = {}
     for subscriber in broker.subscribers:
@@ -67,9 +70,13 @@ async def consumer_lag(broker: KafkaBroker) -> dict[str, int]:
             continue
         for partition in consumer.assignment():
             highwater = consumer.highwater(partition)
-            if highwater is not None:
-                position = await consumer.position(partition)
-                lag[f"{partition.topic}/{partition.partition}"] = max(0, highwater - position)
+            if highwater is None:
+                continue
+            try:  # a position not known yet (a rebalance under way) waits; a health check must not
+                position = await asyncio.wait_for(consumer.position(partition), timeout=POSITION_TIMEOUT_S)
+            except TimeoutError:
+                continue
+            lag[f"{partition.topic}/{partition.partition}"] = max(0, highwater - position)
     return lag
 
 

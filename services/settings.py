@@ -1,4 +1,8 @@
-"""Runtime settings, read from `TAWASUL_*` environment variables when an app is built."""
+"""Runtime settings, read from `TAWASUL_*` environment variables once per process and passed down.
+
+A service that needs more declares its own subclass (`IntakeSettings`, `NotifySettings`, …); the composition
+root builds the one its process runs.
+"""
 
 from pathlib import Path
 from typing import Literal
@@ -6,8 +10,6 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
-
-SERVICE_PORTS = {"casework": 8080, "intake": 8081, "routing": 8082, "notify": 8083}
 
 
 class Settings(BaseSettings):
@@ -32,6 +34,7 @@ class Settings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int | None = None
+    """Where this process serves HTTP; unset means the service's own default port."""
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
     traces_dir: Path | None = None
@@ -60,6 +63,3 @@ class Settings(BaseSettings):
             raise RuntimeError("TAWASUL_DATABASE_URL is not set and no embedded server was started")
         url = make_url(self.database_url).set(drivername="postgresql+psycopg")
         return url.set(database=self.database_name(service))
-
-    def port_of(self, service: str) -> int:
-        return self.http_port or SERVICE_PORTS[service]

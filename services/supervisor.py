@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from pathlib import Path
 from typing import BinaryIO
@@ -56,8 +56,9 @@ def _stop_leftover(pid_file: Path) -> None:
 class Child:
     """One service process whose output is passed on, each line prefixed with the service's name."""
 
-    def __init__(self, name: str, env: dict[str, str], out: BinaryIO | None = None) -> None:
+    def __init__(self, name: str, command: Sequence[str], env: dict[str, str], out: BinaryIO | None = None) -> None:
         self.name = name
+        self.command = list(command)
         self.env = env
         self.out = out or sys.stdout.buffer
         self.proc: asyncio.subprocess.Process | None = None
@@ -71,7 +72,7 @@ class Child:
         self.healthy_once, self.failed_checks = False, 0
         self.started_at = time.monotonic()
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "services.cli", "run", self.name,
+            *self.command,
             env=env, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent,
         )
@@ -110,22 +111,28 @@ class Child:
             await self._pump
 
 
+Prepare = Callable[[Settings], AbstractAsyncContextManager[tuple[list[str], dict[str, str]]]]
+"""Entered once the infrastructure is up, before the services start, and left after they stop; yields lines to
+print and environment for the services."""
+
+
 class Supervisor:
+    """`ports` names the services to run and where each serves HTTP; `command(name)` is how one is started."""
+
     def __init__(
         self,
         settings: Settings,
-        services: Sequence[str],
-        ports: dict[str, int] | None = None,
+        ports: Mapping[str, int],
+        command: Callable[[str], Sequence[str]],
         *,
         unhealthy_after: int = 15,
-        prepare: Callable[[Settings], AbstractAsyncContextManager[tuple[list[str], dict[str, str]]]] | None = None,
+        prepare: Prepare | None = None,
     ) -> None:
         self.settings = settings
         self.prepare = prepare
-        """Entered once the infrastructure is up, before the services start, and left after they stop (development
-        keys, local mail and SMS providers); yields lines to print and environment for the services."""
-        self.services = services
-        self.ports = ports or {name: settings.port_of(name) for name in services}
+        self.command = command
+        self.services = list(ports)
+        self.ports = dict(ports)
         self.unhealthy_after = unhealthy_after
         """Failed health checks in a row (one a second) after which a service that was up is restarted."""
         self.kafka: EmbeddedKafka | None = None
@@ -147,7 +154,8 @@ class Supervisor:
                 })))
                 env = {**env, **more}
             self.children = [
-                Child(name, {**env, "TAWASUL_HTTP_PORT": str(self.ports[name])}) for name in self.services
+                Child(name, self.command(name), {**env, "TAWASUL_HTTP_PORT": str(self.ports[name])})
+                for name in self.services
             ]
             for child in self.children:
                 await child.start()

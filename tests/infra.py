@@ -8,6 +8,7 @@ answers; otherwise the embedded Tansu broker and PostgreSQL. Tests only see `Inf
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 import structlog
 
-from services.embedded import EmbeddedKafka, EmbeddedPostgres, free_port
+from services.embedded import EmbeddedKafka, EmbeddedPostgres
 
 KAFKA_ENV = "TAWASUL_KAFKA_BOOTSTRAP"
 DATABASE_ENV = "TAWASUL_DATABASE_URL"
@@ -26,6 +27,13 @@ KAFKA_IMAGE = "confluentinc/cp-kafka:7.6.0"
 POSTGRES_IMAGE = "postgres:18"
 
 log = structlog.get_logger(__name__)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that is free on `host` right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)

@@ -16,17 +16,21 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from contracts import topics
-from intake import samples
 from intake.keys import issue_keys
 from notify.local.mail import LocalMailServer
 from notify.local.sms import LocalSmsGateway
-from services.cli import SERVICES
-from services.embedded import free_port
+from services.app import service_database
+from services.consumer import Poison
 from services.kafka import all_topics
+from services.projection import Key, Row
 from services.settings import Settings
 from services.supervisor import Child
 from services.topics import ensure_topics
-from tests.infra import Infra
+from tawasul import system
+from tests import samples
+from tests.infra import Infra, free_port
+
+SERVICES = system.NAMES
 
 
 class System:
@@ -41,12 +45,12 @@ class System:
             kafka_bootstrap=infra.kafka_bootstrap, database_url=infra.database_url, namespace=self.namespace
         )
         self.ports = {name: free_port() for name in SERVICES}
-        self.mail = LocalMailServer(log_dir / f"{self.namespace}-mail", port=free_port())
-        self.sms = LocalSmsGateway(log_dir / f"{self.namespace}-sms", port=free_port())
-        """The local providers notify sends to; started with the services."""
+        self.mail = LocalMailServer(log_dir / f"{self.namespace}-mail", port=0)
+        self.sms = LocalSmsGateway(log_dir / f"{self.namespace}-sms", port=0)
+        """The local providers notify sends to, on ports of their own choosing; started before the services."""
         self.log = (log_dir / f"{self.namespace}.log").open("ab")
         self.traces_dir = log_dir / f"{self.namespace}-traces" if traces else None
-        self.children = {name: Child(name, self._env(name), out=self.log) for name in SERVICES}
+        self.children = {name: Child(name, system.command(name), {}, out=self.log) for name in SERVICES}
         self.keys: dict[str, str] = {}
         """API keys by principal: the portals `absher` and `muqeem`, and `officer-1`."""
 
@@ -84,9 +88,12 @@ class System:
         if not self.keys:
             await self.mail.start()
             await self.sms.start()
+            for name, child in self.children.items():
+                child.env = self._env(name)
             await self.publish(topics.REGISTRY, samples.registry_records())
-            self.keys = await issue_keys(self.settings, [("absher", "portal"), ("muqeem", "portal"),
-                                                         ("officer-1", "officer")], "tests")
+            async with service_database(system.service("intake"), self.settings) as sessions:
+                self.keys = await issue_keys(sessions, [("absher", "portal"), ("muqeem", "portal"),
+                                                        ("officer-1", "officer")], "tests")
         for name in names:
             await self.children[name].start()
         await asyncio.gather(*(self.wait_healthy(name) for name in names))
@@ -165,6 +172,48 @@ class System:
         async with self.database(service) as conn:
             return [tuple(row) for row in (await conn.execute(text(sql))).all()]
 
+    def service_settings(self, name: str) -> Settings:
+        """The settings a command run beside `name` (a rebuild) gets in this system."""
+        return system.service(name).settings(kafka_bootstrap=self.infra.kafka_bootstrap,
+                                              database_url=self.infra.database_url, namespace=self.namespace)
+
+    async def read_models(self, name: str) -> dict[str, dict[Key, Row]]:
+        """Each of `name`'s read-model tables as it is now, row by row under its primary key."""
+        tables = {}
+        async with self.database(name) as conn:
+            for projection in system.service(name).projections():
+                keys = [column.name for column in projection.table.primary_key.columns]
+                rows = (await conn.execute(text(f'SELECT * FROM "{projection.name}"'))).mappings().all()
+                tables[projection.name] = {tuple(row[k] for k in keys): dict(row) for row in rows}
+        return tables
+
+    async def folded(self, name: str) -> dict[str, dict[Key, Row]]:
+        """Each of `name`'s read models as its own folds make it from the whole log, in memory."""
+        tables = {}
+        for subscription in system.service(name).read_models():
+            first: dict = {}
+            for record in await self.read_topic(subscription.topic, until=1):
+                try:
+                    item = subscription.decode(record)
+                except Poison:
+                    continue  # dead-lettered: it changed nothing
+                if item is not None:
+                    first.setdefault(item.message_id, item.body)  # a repeat is applied once, as the inbox does
+            for projection in subscription.projections:
+                tables[projection.name] = projection.fold(first.values())
+        return tables
+
+    async def as_folded(self, name: str, timeout_s: float = 60.0) -> dict[str, dict[Key, Row]]:
+        """`name`'s read models once they equal the log's fold (the last batch may still be applying)."""
+        async def same():
+            live = await self.read_models(name)
+            return live if live == await self.folded(name) else None
+
+        try:
+            return await wait_for(same, timeout_s=timeout_s, every_s=0.5, what=f"{name}'s read models as folded")
+        except AssertionError:
+            raise AssertionError(difference(await self.read_models(name), await self.folded(name))) from None
+
     async def resolve(self, case_ids: Iterable[str]) -> None:
         """Resolve each case through casework's HTTP endpoint, as an officer would."""
         async with httpx.AsyncClient(timeout=10) as client:
@@ -175,6 +224,23 @@ class System:
                 )
                 if response.status_code != 200:
                     raise AssertionError(f"resolve {case_id}: {response.status_code} {response.text}")
+
+
+def difference(live: dict[str, dict[Key, Row]], folded: dict[str, dict[Key, Row]], most: int = 3) -> str:
+    """Where two sets of read-model tables differ, in a few lines."""
+    lines = []
+    for table in sorted(live.keys() | folded.keys()):
+        mine, theirs = live.get(table, {}), folded.get(table, {})
+        lines += [f"{table}: only live {key}" for key in sorted(mine.keys() - theirs.keys())[:most]]
+        lines += [f"{table}: only folded {key}" for key in sorted(theirs.keys() - mine.keys())[:most]]
+        for key in sorted(mine.keys() & theirs.keys()):
+            columns = {c for c in mine[key].keys() | theirs[key].keys() if mine[key].get(c) != theirs[key].get(c)}
+            if columns:
+                lines.append(f"{table} {key}: " + ", ".join(
+                    f"{c} live {mine[key].get(c)!r} folded {theirs[key].get(c)!r}" for c in sorted(columns)))
+                if len(lines) > 12:
+                    break
+    return "read models differ from the log's fold:\n" + "\n".join(lines)
 
 
 async def read_topic(bootstrap: str, topic: str, at_least: int, *, timeout: float = 10) -> list[ConsumerRecord]:
@@ -223,7 +289,7 @@ def envelope_of(record) -> dict:
 
 
 def submission(n: int, **overrides) -> dict:
-    """A valid portal submission (see `intake.samples`); `n` makes its ids unique."""
+    """A valid portal submission (see `tests.samples`); `n` makes its ids unique."""
     return samples.submission(n, **overrides)
 
 

@@ -3,7 +3,7 @@
 
 import pytest
 
-from services.consumer import REASON_HEADER
+from contracts.topics import REASON_HEADER
 from tests.system import System, encode, envelope_of, submission, topics, wait_for
 
 pytestmark = pytest.mark.e2e

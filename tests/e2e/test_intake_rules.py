@@ -7,7 +7,7 @@ import uuid
 import httpx
 import pytest
 
-from intake import samples
+from tests import samples
 from tests.system import System, encode, envelope_of, submission, topics, wait_for
 
 pytestmark = pytest.mark.e2e

@@ -7,9 +7,10 @@ import httpx
 import pytest
 
 from contracts import Envelope, RequestSubmitted, Routed, decode_event
-from intake import samples
-from routing.replay import fold, rederive
+from routing.provenance import rederive
+from routing.rules import load
 from routing.sla import load_calendar
+from tests import samples
 from tests.system import System, envelope_of, submission, topics, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -42,84 +43,83 @@ async def case_row(system: System, tracking: str) -> dict:
         return (await client.get(system.url("casework", f"/api/v1/cases/{tracking}"))).json()
 
 
-async def test_the_clock_pauses_for_the_beneficiary_transfers_keep_it_and_a_replay_rebuilds_routing(system: System):
-    created = await post(system, "intake", "/api/v1/requests",
+async def test_the_clock_pauses_for_the_beneficiary_transfers_keep_it_and_a_replay_rebuilds_routing(shared: System):
+    created = await post(shared, "intake", "/api/v1/requests",
                          submission(1, plan=("iqama", "renew", "holder"), portal="absher", region="asir"), "absher")
     assert created.status_code == 201, created.text
     tracking = created.json()["tracking_number"]
-    routed = await until_status(system, tracking, "routed")
+    routed = await until_status(shared, tracking, "routed")
     assert routed["department"] == "residency-makkah"  # Asir is served by the Makkah office
     due = datetime.fromisoformat(routed["due_at"])
     calendar = load_calendar()
     assert due.astimezone(calendar.timezone).hour == 15 and calendar.is_working_day(
         due.astimezone(calendar.timezone).date())
-    await wait_for(lambda: _case_open(system, tracking), what="the case in the officers' queue")
+    await wait_for(lambda: _case_open(shared, tracking), what="the case in the officers' queue")
 
     question = "يرجى إرفاق صورة واضحة من جواز السفر"
-    asked = await post(system, "casework", f"/api/v1/cases/{tracking}/request-information",
+    asked = await post(shared, "casework", f"/api/v1/cases/{tracking}/request-information",
                        {"question": question, "officer_id": "officer-1"})
     assert asked.status_code == 200 and asked.json()["status"] == "awaiting_information"
-    assert (await post(system, "casework", f"/api/v1/cases/{tracking}/request-information",
+    assert (await post(shared, "casework", f"/api/v1/cases/{tracking}/request-information",
                        {"question": "again?", "officer_id": "officer-1"})).status_code == 409
-    waiting = await until_status(system, tracking, "information_requested")
+    waiting = await until_status(shared, tracking, "information_requested")
     assert waiting["question"] == question
 
     async def paused():
-        view = await status(system, tracking)
+        view = await status(shared, tracking)
         return view if any(step["type"] == "SlaPaused" for step in view["history"]) else None
 
     assert (await wait_for(paused, what="the paused clock"))["due_at"] is None
     answer = {"account_id": samples.ACCOUNT, "answer": "Attached.",
               "attachments": [samples.attachment("passport-copy", samples.PNG, "passport.png")]}
-    answered = await post(system, "intake", f"/api/v1/requests/{tracking}/information", answer, "absher")
+    answered = await post(shared, "intake", f"/api/v1/requests/{tracking}/information", answer, "absher")
     assert answered.status_code == 200, answered.text
     assert answered.json()["status"] == "in_progress"
-    again = await post(system, "intake", f"/api/v1/requests/{tracking}/information", answer, "absher")
+    again = await post(shared, "intake", f"/api/v1/requests/{tracking}/information", answer, "absher")
     assert again.status_code == 409
 
     async def resumed():
-        view = await status(system, tracking)
+        view = await status(shared, tracking)
         return view if any(step["type"] == "SlaResumed" for step in view["history"]) else None
 
     new_due = datetime.fromisoformat((await wait_for(resumed, what="the resumed clock"))["due_at"])
     assert new_due >= due  # a pause never makes a case due earlier
 
-    refused = await post(system, "casework", f"/api/v1/cases/{tracking}/transfer",
+    refused = await post(shared, "casework", f"/api/v1/cases/{tracking}/transfer",
                          {"to_department": "nowhere", "reason": "testing", "officer_id": "officer-1"})
     assert refused.status_code == 200  # casework asks; routing checks
-    moved = await post(system, "casework", f"/api/v1/cases/{tracking}/transfer",
+    moved = await post(shared, "casework", f"/api/v1/cases/{tracking}/transfer",
                        {"to_department": "passports", "reason": "a passport matter", "officer_id": "officer-1"})
     assert moved.status_code == 200
 
     async def transferred():
-        row = await case_row(system, tracking)
+        row = await case_row(shared, tracking)
         return row if row["department"] == "passports" else None
 
     row = await wait_for(transferred, what="the case with passports")
     assert datetime.fromisoformat(row["due_at"]) == new_due  # the clock did not restart
-    await system.resolve([tracking])
-    await until_status(system, tracking, "resolved")
+    await shared.resolve([tracking])
+    await until_status(shared, tracking, "resolved")
 
     # The log alone rebuilds routing's read model, and every first routing follows from what it recorded.
     async def all_published():
-        return await system.scalar("routing", "SELECT count(*) FROM outbox") == 0
+        return await shared.scalar("routing", "SELECT count(*) FROM outbox") == 0
 
     await wait_for(all_published, what="routing's outbox drained")
-    log = [envelope_of(r) for r in await system.read_topic(topics.CASE_EVENTS, until=8)]
+    log = [envelope_of(r) for r in await shared.read_topic(topics.CASE_EVENTS, until=8)]
     events = [(Envelope.model_validate(e), decode_event(Envelope.model_validate(e))) for e in log]
     types = [e.type for e, _ in events if e.case_id == tracking]
     assert "TransferRefused" in types and types.count("Routed") == 2 and "SlaPaused" in types
-    rebuilt = fold(events)
-    live = {r[0]: r[1:] for r in await system.rows("routing", "SELECT case_id, department, status, rule, due_at, "
-                                                             "paused_at, remaining_seconds FROM cases")}
-    assert live == {case_id: (r["department"], r["status"], r["rule"], r["due_at"], r["paused_at"],
-                              r["remaining_seconds"]) for case_id, r in rebuilt.items()}
+    live = await shared.as_folded("routing")
+    assert live["cases"][(tracking,)]["department"] == "passports"
+    assert live["cases"][(tracking,)]["status"] == "resolved"
     submitted = {e.case_id: ev for e, ev in events if isinstance(ev, RequestSubmitted)}
     first = {}
     for envelope, event in events:
         if isinstance(event, Routed):
             first.setdefault(envelope.case_id, event)
-    assert first and all(rederive(submitted[case_id], routed) == [] for case_id, routed in first.items())
+    assert first and all(rederive(submitted[case_id], routed, rules=load(), calendar=calendar) == []
+                         for case_id, routed in first.items())
 
 
 async def _case_open(system: System, tracking: str) -> bool:

@@ -10,11 +10,12 @@ from collections import defaultdict
 import httpx
 import pytest
 
-from services.cli import SERVICES, development
-from services.embedded import free_port
+from notify.settings import NotifySettings
 from services.settings import Settings
 from services.supervisor import Supervisor
-from tests.infra import Infra
+from tawasul import system as tawasul
+from tawasul.development import development
+from tests.infra import Infra, free_port
 from tests.system import System, encode, envelope_of, submission, topics, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -30,9 +31,9 @@ class Up:
         self.home = home
         self.settings = Settings(database_url=infra.database_url, kafka_bootstrap=None,
                                  namespace="u" + uuid.uuid4().hex[:10], kafka_port=free_port(), home=home)
-        self.ports = {name: free_port() for name in SERVICES}
-        self.supervisor = Supervisor(self.settings, SERVICES, ports=self.ports, unhealthy_after=3,
-                                     prepare=development)
+        self.ports = {name: free_port() for name in tawasul.NAMES}
+        self.supervisor = Supervisor(self.settings, self.ports, tawasul.command, unhealthy_after=3,
+                                     prepare=development(NotifySettings()))
 
     async def healthy(self) -> bool:
         async with httpx.AsyncClient(timeout=2) as client:

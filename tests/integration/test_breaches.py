@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from routing.breaches import Breaches
+from routing.sla import load_calendar
 from services.eventstore import EventStore
 
 
@@ -32,7 +33,7 @@ async def test_an_overdue_case_is_reported_once_and_others_not_at_all(sessions):
     on_time = await a_case(sessions, due_in=timedelta(days=3))
     paused = await a_case(sessions, due_in=None)
     resolved = await a_case(sessions, due_in=timedelta(hours=-1), status="resolved")
-    sweeper = Breaches(sessions, EventStore(producer="routing"))
+    sweeper = Breaches(sessions, EventStore(producer="routing"), load_calendar())
     await sweeper.sweep()
     await sweeper.sweep()
     [breach] = await breaches_of(sessions, late)

@@ -19,21 +19,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import Envelope, Resolved, Routed
+from contracts.topics import CONSUMER_HEADER, REASON_HEADER, SOURCE_HEADER
 from services import db
 from services.case_events import CaseEvents
-from services.consumer import (
-    CONSUMER_HEADER,
-    HANDLER_ATTEMPTS,
-    REASON_HEADER,
-    SOURCE_HEADER,
-    BatchConsumer,
-    Incoming,
-    Poison,
-    Subscription,
-    Unit,
-    content_id,
-)
-from services.eventstore import Cause, ConcurrencyError, EventStore
+from services.consumer import HANDLER_ATTEMPTS, BatchConsumer, Incoming, Poison, Subscription, content_id
+from services.eventstore import Cause, ConcurrencyError, EventStore, Unit
 from services.tables import event_store, inbox, outbox
 from services.topics import ensure_topics
 from tests.system import read_topic

@@ -14,13 +14,9 @@ import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
-from services.embedded import (
-    EmbeddedKafka,
-    EmbeddedPostgres,
-    EmbeddedStartError,
-    free_port,
-)
+from services.embedded import EmbeddedKafka, EmbeddedPostgres, EmbeddedStartError
 from services.topics import ensure_topics
+from tests.infra import free_port
 
 
 @pytest.fixture(scope="module")

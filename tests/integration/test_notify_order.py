@@ -6,10 +6,11 @@ from pathlib import Path
 from sqlalchemy import text
 
 from contracts import Envelope, RequestSubmitted, Routed
-from notify.handlers import on_submitted, on_update
+from notify.handlers import Notifications
 from services.eventstore import EventStore, unit_of_work
 
 MIGRATIONS = Path("notify/migrations")
+NOTIFY = Notifications(told=["RequestSubmitted", "Routed", "InfoRequested", "Resolved", "SlaBreached"])
 
 
 def envelopes(case_id: str) -> tuple[tuple[Envelope, RequestSubmitted], tuple[Envelope, Routed]]:
@@ -45,10 +46,10 @@ async def test_routed_before_submitted_still_gives_one_notification_per_event_an
     submitted, routed = envelopes(case_id)
     store = EventStore(producer="notify")
     async with unit_of_work(sessions, store) as unit:
-        await on_update(unit, [routed])
+        await NOTIFY.on_update(unit, [routed])
     assert await notifications_of(sessions, case_id) == set()  # nobody to tell yet, but the update is kept
     async with unit_of_work(sessions, store) as unit:
-        await on_submitted(unit, [submitted])
+        await NOTIFY.on_update(unit, [submitted])
     assert await notifications_of(sessions, case_id) == EXPECTED
 
 
@@ -57,6 +58,6 @@ async def test_the_usual_order_gives_the_same_notifications(sessions):
     submitted, routed = envelopes(case_id)
     store = EventStore(producer="notify")
     async with unit_of_work(sessions, store) as unit:
-        await on_submitted(unit, [submitted])
-        await on_update(unit, [routed])
+        await NOTIFY.on_update(unit, [submitted])
+        await NOTIFY.on_update(unit, [routed])
     assert await notifications_of(sessions, case_id) == EXPECTED

@@ -19,11 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import Envelope, Routed, topics
 from services import db
-from services.embedded import EmbeddedKafka, free_port
+from services.embedded import EmbeddedKafka
 from services.eventstore import Cause, EventStore
 from services.relay import CHANNEL, RELAY_LOCK, Relay
 from services.tables import event_store
 from services.topics import ensure_topics
+from tests.infra import free_port
 from tests.system import read_topic
 
 STORE = EventStore(producer="relay-tests")

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from contracts import topics
-from contracts.asyncapi import CONTRACTS_VERSION, DLQ_HEADERS, ROUTES, asyncapi_document, message_name, render
-from contracts.events import CATALOG
+from contracts.asyncapi import CONTRACTS_VERSION, ROUTES, asyncapi_document, message_name, render
+from contracts.events import EVENTS
 from contracts.schemas import ASYNCAPI, SNAPSHOTS
 from contracts.submission import PortalSubmission
-from services.consumer import CONSUMER_HEADER, REASON_HEADER, SOURCE_HEADER
+from contracts.topics import CONSUMER_HEADER, DEAD_LETTER_HEADERS, REASON_HEADER, SOURCE_HEADER
 
 DOCUMENT = asyncapi_document()
 COMPONENT_KEY = re.compile(r"^[a-zA-Z0-9.\-_]+$")
@@ -118,9 +118,9 @@ def test_every_topic_has_a_channel_and_every_read_topic_a_dead_letter_channel() 
         assert channel["address"] == topic
 
 
-@pytest.mark.parametrize("key", sorted(CATALOG), ids=lambda key: message_name(*key))
+@pytest.mark.parametrize("key", sorted(EVENTS), ids=lambda key: message_name(*key))
 def test_every_event_is_an_envelope_on_the_channel_of_its_topic(key: tuple[str, int]) -> None:
-    model = CATALOG[key]
+    model = EVENTS[key]
     message = channel_message(model.TOPIC, message_name(*key))
     assert message["name"] == message_name(model.TYPE, model.VERSION)
     envelope, specific = message["payload"]["allOf"]
@@ -144,4 +144,5 @@ def test_the_submissions_channel_carries_the_portal_submission() -> None:
 def test_dead_letters_are_the_original_bytes_with_the_consumers_headers(topic: str) -> None:
     (message,) = [channel_message(topic, name) for name in DOCUMENT["channels"][topic]["messages"]]
     assert message["payload"]["format"] == "binary"
-    assert set(message["headers"]["required"]) == set(DLQ_HEADERS) == {REASON_HEADER, SOURCE_HEADER, CONSUMER_HEADER}
+    required = set(message["headers"]["required"])
+    assert required == set(DEAD_LETTER_HEADERS) == {REASON_HEADER, SOURCE_HEADER, CONSUMER_HEADER}

@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from contracts import (
-    CATALOG,
+    EVENTS,
     AttachmentRef,
     Contact,
     Envelope,
@@ -136,7 +136,7 @@ def raw_envelope(**overrides: object) -> dict[str, object]:
     return envelope_for(EXAMPLES[("Resolved", 1)]()).model_dump(mode="json") | overrides
 
 
-@pytest.mark.parametrize("key", CATALOG, ids="{0[0]}.v{0[1]}".format)
+@pytest.mark.parametrize("key", EVENTS, ids="{0[0]}.v{0[1]}".format)
 def test_every_event_round_trips_through_the_wire(key: tuple[str, int]) -> None:
     assert key in EXAMPLES, f"add an example of {key[0]} v{key[1]} to EXAMPLES"
     event = EXAMPLES[key]()
@@ -232,7 +232,7 @@ def note_upcasters() -> Upcasters:
 def test_an_old_version_is_upcast_step_by_step_to_the_latest() -> None:
     envelope = envelope_for(NoteV1(text="call back"))
 
-    event = decode_event(envelope, catalog=NOTES, upcasters=note_upcasters())
+    event = decode_event(envelope, events=NOTES, upcasters=note_upcasters())
 
     assert event == NoteV3(body="call back", language="ar")
     assert envelope.data == {"text": "call back"}
@@ -240,12 +240,12 @@ def test_an_old_version_is_upcast_step_by_step_to_the_latest() -> None:
 
 def test_the_latest_version_needs_no_upcaster() -> None:
     event = NoteV3(body="call back", language="en")
-    assert decode_event(envelope_for(event), catalog=NOTES, upcasters=Upcasters()) == event
+    assert decode_event(envelope_for(event), events=NOTES, upcasters=Upcasters()) == event
 
 
 def test_a_missing_step_names_it() -> None:
     with pytest.raises(LookupError, match="NoteTaken v1 -> v2"):
-        decode_event(envelope_for(NoteV1(text="call back")), catalog=NOTES, upcasters=Upcasters())
+        decode_event(envelope_for(NoteV1(text="call back")), events=NOTES, upcasters=Upcasters())
 
 
 def test_an_upcaster_is_registered_once() -> None:
@@ -255,5 +255,5 @@ def test_an_upcaster_is_registered_once() -> None:
 
 
 def test_the_latest_version_is_the_highest_in_the_catalog() -> None:
-    assert latest_version("NoteTaken", catalog=NOTES) == 3
+    assert latest_version("NoteTaken", events=NOTES) == 3
     assert latest_version("Resolved") == 1

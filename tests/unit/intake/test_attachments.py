@@ -2,8 +2,8 @@
 
 import pytest
 
-from intake import samples
 from intake.attachments import safe_name, sniff
+from tests import samples
 
 EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff" + b"\x00" * 64 + b"This program cannot be run in DOS mode"
 

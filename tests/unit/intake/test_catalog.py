@@ -7,7 +7,11 @@ from importlib.resources import files
 import pytest
 from pydantic import ValidationError
 
-from intake.catalog import CATALOG, CATALOG_VERSION, SECTIONS, Catalog, load
+from intake.catalog import Catalog, load
+from tests.samples import CATALOG
+
+CATALOG_VERSION = CATALOG.version
+SECTIONS = CATALOG.sub_service_codes()
 
 ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
 TEN_SECTIONS = [

@@ -4,10 +4,15 @@ import pytest
 from pydantic import ValidationError
 
 from contracts import PortalSubmission
-from intake import samples
-from intake.domain import Limits, check, schema_reasons
+from intake import domain
+from intake.domain import Limits, schema_reasons
+from tests import samples
 
 HOLDER_PLAN = ("iqama", "renew", "holder")  # requires iqama-copy
+
+
+def check(submission: PortalSubmission, **kwargs) -> domain.Verdict:
+    return domain.check(submission, catalog=samples.CATALOG, **kwargs)
 
 
 def a_submission(plan=HOLDER_PLAN, **overrides) -> PortalSubmission:

@@ -3,7 +3,8 @@
 import pytest
 
 from contracts import PortalSubmission
-from intake import domain, samples
+from intake import domain
+from tests import samples
 
 
 def a_submission(**overrides) -> PortalSubmission:

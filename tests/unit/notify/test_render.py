@@ -8,7 +8,9 @@ from jinja2 import UndefinedError
 
 from notify.render import CHANNELS, EVENT_TYPES, LANGUAGES, TEMPLATES_VERSION, Message, format_when, render
 from notify.segments import encoding, segments
+from routing.rules import load
 
+RULES = load()
 TRACKING = "TW2600000018"
 UTC_NOON = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # 15:00 in Riyadh
 
@@ -118,11 +120,12 @@ def test_a_routed_case_without_a_due_date_leaves_it_out(language):
 @pytest.mark.parametrize(
     ("language", "department", "name"),
     [("en", "passports", "Passports Department"), ("ar", "passports", "إدارة الجوازات"),
-     ("en", "general-desk", "General Services Desk"), ("ar", "residency", "إدارة الإقامة"),
+     ("en", "general-desk", "General Services Desk"), ("ar", "residency-riyadh", "إدارة شؤون الإقامة"),
      ("en", "unknown-unit", "unknown-unit")],
 )
 def test_departments_are_named_in_the_language_or_shown_by_code(language, department, name):
-    assert name in render("Routed", language, "sms", context(language) | {"department": department}).text
+    named = {"department": department, "department_names": RULES.names_of(department)}  # as `Routed` carries them
+    assert name in render("Routed", language, "sms", context(language) | named).text
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contracts import PortalSubmission, RequestSubmitted, TransferRequested
-from intake import samples
 from routing import domain
+from routing.rules import load
 from routing.sla import load_calendar
+from tests import samples
 
 CALENDAR = load_calendar()
+RULES = load()
 THURSDAY_10_RIYADH = datetime(2026, 11, 19, 7, 0, tzinfo=UTC)
 
 
@@ -20,7 +22,7 @@ def submitted(plan=("iqama", "renew", "holder"), at=THURSDAY_10_RIYADH, **extra)
 
 
 def test_a_request_is_routed_by_rule_with_its_due_time_and_provenance():
-    routed = domain.route(submitted(region="eastern"), loads={}, calendar=CALENDAR, working_days=7)
+    routed = domain.route(submitted(region="eastern"), loads={}, calendar=CALENDAR, working_days=7, rules=RULES)
     assert (routed.department, routed.rule, routed.rules_version) == ("residency-eastern", "iqama-eastern-office",
                                                                       "2026.1")
     assert routed.due_at == datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # Monday 15:00 in Riyadh
@@ -29,20 +31,22 @@ def test_a_request_is_routed_by_rule_with_its_due_time_and_provenance():
 
 def test_several_offices_go_to_the_least_loaded_and_the_loads_seen_are_recorded():
     loads = {"residency-riyadh": 4, "residency-makkah": 1, "residency-eastern": 3}
-    routed = domain.route(submitted(), loads=loads, calendar=CALENDAR, working_days=7)
+    routed = domain.route(submitted(), loads=loads, calendar=CALENDAR, working_days=7, rules=RULES)
     assert routed.department == "residency-makkah" and routed.loads == loads
 
 
 def test_yemeni_and_syrian_visitors_go_to_their_own_team():
     visit = ("visit-extension", "extend", "visitor")
-    yemeni = domain.route(submitted(visit, subject_nationality="YE"), loads={}, calendar=CALENDAR, working_days=7)
-    egyptian = domain.route(submitted(visit, subject_nationality="EG"), loads={}, calendar=CALENDAR, working_days=7)
+    yemeni = domain.route(submitted(visit, subject_nationality="YE"), loads={}, calendar=CALENDAR, working_days=7,
+                          rules=RULES)
+    egyptian = domain.route(submitted(visit, subject_nationality="EG"), loads={}, calendar=CALENDAR, working_days=7,
+                            rules=RULES)
     assert (yemeni.department, egyptian.department) == ("visit-extensions-yemeni-syrian", "visit-extensions")
 
 
 def test_a_request_no_rule_covers_goes_to_the_fallback_desk_flagged():
     unknown = submitted().model_copy(update={"section": "something-new"})
-    routed = domain.route(unknown, loads={}, calendar=CALENDAR, working_days=7)
+    routed = domain.route(unknown, loads={}, calendar=CALENDAR, working_days=7, rules=RULES)
     assert (routed.department, routed.rule, routed.flagged) == ("general-desk", "fallback", True)
 
 
@@ -53,7 +57,7 @@ TRANSFER = TransferRequested(from_department="residency-riyadh", to_department="
 
 
 def test_a_transfer_moves_the_case_and_keeps_its_clock():
-    routed = domain.transfer(TRANSFER, CLOCK)
+    routed = domain.transfer(TRANSFER, CLOCK, rules=RULES)
     assert (routed.department, routed.rule, routed.transferred_from) == ("passports", "transfer", "residency-riyadh")
     assert (routed.due_at, routed.calendar_version) == (CLOCK.due_at, CLOCK.calendar_version)
 
@@ -65,7 +69,7 @@ def test_a_transfer_moves_the_case_and_keeps_its_clock():
     (CLOCK, "residency-riyadh", "already with"),
 ])
 def test_a_transfer_that_cannot_be_done_is_refused_with_the_reason(clock, target, why):
-    refused = domain.transfer(TRANSFER.model_copy(update={"to_department": target}), clock)
+    refused = domain.transfer(TRANSFER.model_copy(update={"to_department": target}), clock, rules=RULES)
     assert refused.TYPE == "TransferRefused" and why in refused.reason
 
 

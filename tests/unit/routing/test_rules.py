@@ -8,8 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from intake.catalog import CATALOG
-from routing.rules import RULES, RULES_VERSION, Decision, RuleSet, load
+from routing.rules import RULES_VERSION, Decision, RuleSet, load
+from tests.samples import CATALOG
+
+RULES = load()
 
 ALL_SUB_SERVICES = [(section.code, sub.code) for section in CATALOG.sections for sub in section.sub_services]
 REGIONAL_SECTIONS = {"iqama": "residency", "dependents": "residency", "exit-reentry": "visas"}

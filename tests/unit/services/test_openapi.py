@@ -1,25 +1,24 @@
 """Each service's OpenAPI document is committed beside it and is the one the code serves."""
 
-import importlib
 import json
 from pathlib import Path
 
 import pytest
 
 from services.app import openapi_document
-from services.cli import SERVICES
+from tawasul import system
 
 
-@pytest.mark.parametrize("name", SERVICES)
+@pytest.mark.parametrize("name", system.NAMES)
 def test_the_committed_document_is_the_served_one(name: str) -> None:
-    module = importlib.import_module(f"{name}.app")
-    path = Path(module.__file__).parent / "openapi.json"
+    service = system.service(name)
+    path = Path(service.migrations).parent / "openapi.json"
     assert path.exists(), f"no {path}: run `tawasul schemas` and commit it"
-    assert json.loads(path.read_text()) == openapi_document(module.SERVICE), f"{path} is stale: run `tawasul schemas`"
+    assert json.loads(path.read_text()) == openapi_document(service), f"{path} is stale: run `tawasul schemas`"
 
 
 def test_intake_documents_both_request_bodies() -> None:
-    document = openapi_document(importlib.import_module("intake.app").SERVICE)
+    document = openapi_document(system.service("intake"))
     body = document["paths"]["/api/v1/requests"]["post"]["requestBody"]["content"]
     assert set(body) == {"application/json", "multipart/form-data"}
     assert "PortalSubmission" in document["components"]["schemas"] or "$ref" not in str(body["application/json"])

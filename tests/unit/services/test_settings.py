@@ -1,6 +1,7 @@
 """Settings are read when an app is built, and a namespace keeps systems apart on shared infrastructure."""
 
 from services.settings import Settings
+from tawasul import system
 
 
 def test_settings_come_from_the_environment_when_built(monkeypatch):
@@ -26,5 +27,6 @@ def test_a_namespace_prefixes_topics_groups_and_databases():
 
 
 def test_each_service_has_its_fixed_port_unless_overridden():
-    assert [Settings().port_of(s) for s in ("casework", "intake", "routing", "notify")] == [8080, 8081, 8082, 8083]
-    assert Settings(http_port=9999).port_of("intake") == 9999
+    ports = [system.port_of(s, Settings()) for s in ("casework", "intake", "routing", "notify")]
+    assert ports == [8080, 8081, 8082, 8083]
+    assert system.port_of("intake", Settings(http_port=9999)) == 9999

@@ -1,6 +1,6 @@
 """Pages and listings show addresses and numbers masked."""
 
-from notify.inbox import mask_email, mask_mobile
+from notify.local.received import mask_email, mask_mobile
 
 
 def test_addresses_and_numbers_are_masked():

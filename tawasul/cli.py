@@ -1,100 +1,93 @@
-"""The `tawasul` command: run one service, bring the whole system up, export the contracts' schemas."""
+"""The `tawasul` command: run a service, bring the whole system up, rebuild a read model, issue keys, export the
+contracts, and the development helpers (demo, local mail and SMS, the SLA clock)."""
 
 import argparse
 import asyncio
-import importlib
+import json
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
 
-SERVICES = ("intake", "routing", "casework", "notify")
+from tawasul import system
 
 
 def run_service(name: str) -> None:
-    import uvicorn
+    from services.app import serve
 
-    from services.app import create_app
-    from services.logging import configure_logging
-    from services.settings import Settings
-    from services.telemetry import configure_tracing
-
-    settings = Settings()
-    configure_logging(service=name, fmt=settings.log_format, level=settings.log_level)
-    configure_tracing(name, traces_dir=settings.traces_dir)
-    if not (settings.kafka_bootstrap and settings.database_url):
-        sys.exit("tawasul run needs TAWASUL_KAFKA_BOOTSTRAP and TAWASUL_DATABASE_URL; `tawasul up` sets both")
-    service = importlib.import_module(f"{name}.app").SERVICE
-    app = create_app(service, settings)
-    uvicorn.run(app, host=settings.http_host, port=settings.port_of(name), log_config=None,
-                access_log=False, lifespan="on", timeout_graceful_shutdown=20)
+    service = system.service(name)
+    settings = service.settings()
+    serve(service, settings, system.port_of(name, settings))
 
 
 def up() -> None:
+    from notify.settings import NotifySettings
     from services.logging import configure_logging
     from services.settings import Settings
     from services.supervisor import Supervisor
+    from tawasul.development import development
 
     settings = Settings()
     configure_logging(service="up", fmt=settings.log_format, level=settings.log_level)
-    asyncio.run(Supervisor(settings, SERVICES, prepare=development).run())
-
-
-@asynccontextmanager
-async def development(settings) -> AsyncIterator[tuple[list[str], dict[str, str]]]:
-    """What `tawasul up` adds around the services: development keys and the demo registry (intake), and local
-    mail and SMS providers where none is configured (notify)."""
-    notes = await importlib.import_module("intake.demo").prepare(settings)
-    async with importlib.import_module("notify.providers").local_providers(settings) as (more, env):
-        yield notes + more, env
+    supervisor = Supervisor(settings, system.ports(), system.command, prepare=development(NotifySettings()))
+    asyncio.run(supervisor.run())
 
 
 def demo(count: int) -> None:
-    from services.settings import Settings
+    from intake.settings import IntakeSettings
+    from tawasul.demo import demo
 
-    asyncio.run(importlib.import_module("intake.demo").demo(Settings(), count))
+    asyncio.run(demo(IntakeSettings(), count))
 
 
-def rebuild(service: str) -> None:
-    from services.settings import Settings
+def rebuild(name: str) -> None:
+    from services.replay import rebuild
 
-    applied = asyncio.run(importlib.import_module(f"{service}.rebuild").rebuild(Settings()))
-    print(f"{service}: read model rebuilt from {applied} events; nothing sent")
+    service = system.service(name)
+    applied = asyncio.run(rebuild(service, service.settings()))
+    tables = ", ".join(projection.name for projection in service.projections())
+    print(f"{name}: {tables} rebuilt from {applied} messages of the log; nothing decided, nothing sent")
 
 
 def received(kind: str) -> None:
+    from notify.local.received import show
     from services.settings import Settings
 
-    importlib.import_module("notify.inbox").show(kind, Settings().home)
+    show(kind, Settings().home)
 
 
 def issue_key(role: str, name: str, label: str) -> None:
-    from services.settings import Settings
+    from intake.keys import issue_keys
+    from services.app import service_database
 
-    keys = importlib.import_module("intake.keys")
-    issued = asyncio.run(keys.issue_keys(Settings(), [(name, role)], label))
-    print(issued[name])
+    intake = system.service("intake")
+
+    async def issue() -> dict[str, str]:
+        async with service_database(intake, intake.settings()) as sessions:
+            return await issue_keys(sessions, [(name, role)], label)  # type: ignore[list-item]
+
+    print(asyncio.run(issue())[name])
 
 
 def export_schemas() -> None:
-    import json
-    from pathlib import Path
-
     from contracts.schemas import SNAPSHOTS, export
     from services.app import openapi_document
+    from tawasul import docs
 
     for path in export(SNAPSHOTS):
         print(path)
-    for name in SERVICES:
-        module = importlib.import_module(f"{name}.app")
-        path = Path(module.__file__).parent / "openapi.json"
-        path.write_text(json.dumps(openapi_document(module.SERVICE), indent=2, ensure_ascii=False) + "\n")
+    for part in system.PARTS.values():
+        path = Path(part.service.migrations).parent / "openapi.json"  # beside the service's package
+        path.write_text(json.dumps(openapi_document(part.service), indent=2, ensure_ascii=False) + "\n")
         print(path)
+    if docs.README.exists():  # a source checkout: the README's topics and events
+        docs.update(docs.README)
+        print(docs.README)
 
 
 def sla_due(submitted_at: str, sub_service: str | None) -> None:
-    from datetime import datetime
+    from routing import sla
+    from routing.holidays import VERSION as DERIVED
 
-    sla = importlib.import_module("routing.sla")
     calendar = sla.load_calendar()
     working_days = sla.working_days_for(sub_service)
     try:
@@ -105,17 +98,18 @@ def sla_due(submitted_at: str, sub_service: str | None) -> None:
     except (ValueError, OverflowError) as error:
         sys.exit(f"tawasul sla due: {submitted_at!r} is not a usable ISO 8601 instant ({error})")
     years = range(calendar.local_date(instant).year, calendar.local_date(due).year + 1)
-    if missing := [year for year in years if year not in calendar.years]:
-        print(f"warning: no holiday data for {', '.join(map(str, missing))}; only weekends skipped", file=sys.stderr)
+    if derived := [year for year in years if year not in calendar.years]:
+        print(f"note: no official announcement for {', '.join(map(str, derived))}; its holidays are derived "
+              f"({DERIVED})", file=sys.stderr)
     print(due.astimezone(calendar.timezone).isoformat())
     print(f"calendar {calendar.version}, sla {sla.sla_version()}, {working_days} working days")
 
 
-def main(argv: list[str] | None = None) -> None:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tawasul", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run one service in this process")
-    run.add_argument("service", choices=SERVICES)
+    run.add_argument("service", choices=system.NAMES)
     commands.add_parser("up", help="start the embedded broker and database (unless overridden) and all services")
     commands.add_parser("schemas", help="write the contracts' JSON Schemas and AsyncAPI document to contracts/schemas, "
                         "and each service's OpenAPI document to <service>/openapi.json")
@@ -126,15 +120,20 @@ def main(argv: list[str] | None = None) -> None:
     due = sla_commands.add_parser("due", help="print the due time of a request submitted at an ISO 8601 instant")
     due.add_argument("submitted_at", help="ISO 8601 instant; without an offset it is Asia/Riyadh local time")
     due.add_argument("--sub-service", default=None, help="sub-service code (default: the default SLA)")
-    again = commands.add_parser("rebuild", help="rebuild a service's read model from the case log (sends nothing)")
-    again.add_argument("service", choices=("notify",))
+    again = commands.add_parser("rebuild", help="rebuild a service's read models from the log (decides and sends "
+                                "nothing)")
+    again.add_argument("service", choices=system.NAMES)
     commands.add_parser("mail", help="list the e-mail the local mail server received (addresses masked)")
     commands.add_parser("sms", help="list the SMS the local gateway received (numbers masked)")
     key = commands.add_parser("key", help="issue an API key for a portal or an officer (printed once, stored hashed)")
     key.add_argument("role", choices=("portal", "officer"))
     key.add_argument("name", help="the portal's name (absher, muqeem) or the officer's id")
     key.add_argument("--label", default="", help="a note kept with the key")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
     if args.command == "run":
         run_service(args.service)
     elif args.command == "up":

@@ -1,0 +1,3 @@
+from tawasul.cli import main
+
+main()
