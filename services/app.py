@@ -4,7 +4,7 @@ The runtime knows no service by name: the composition root (`tawasul.system`) ha
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,12 +158,12 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
         finally:
             for task in app.state.workers.values():
                 task.cancel()
-            await asyncio.gather(*app.state.workers.values(), return_exceptions=True)
+            await _within(asyncio.gather(*app.state.workers.values(), return_exceptions=True), "workers")
             if broker is not None:
-                await broker.stop()
+                await _within(broker.stop(), "consumer")
             relay_task.cancel()
             await asyncio.gather(relay_task, return_exceptions=True)
-            await producer.stop()
+            await _within(producer.stop(), "producer")
             await engine.dispose()
             log.info("service.stopped")
 
@@ -203,6 +203,20 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
     if service.documented:
         _document(app, service.documented)
     return app
+
+
+STOP_S = 3.0
+"""How long the workers, the consumer and the producer each may take to stop. With the broker away the last two
+would wait for it, and a worker may be in the middle of a provider's call; what they leave is safe (offsets are
+committed only after a batch applied, outbox rows deleted only once sent, a notification claimed but not
+recorded is recovered by the next sender's lease)."""
+
+
+async def _within(stopping: Awaitable[None], what: str) -> None:
+    try:
+        await asyncio.wait_for(stopping, STOP_S)
+    except TimeoutError:
+        log.warning("service.stop_abandoned", part=what, after_s=STOP_S)
 
 
 class TraceRequests:

@@ -1,32 +1,60 @@
 """The system: the four services, the port each serves HTTP on, and how a service process is started.
 
 Everything that names a service — the command line, the supervisor's list, ports, the development setup — takes
-it from here; the runtime in `services/` knows none of them.
+it from here; the runtime in `services/` knows none of them. A service's code is imported when it is first asked
+for, so a process running one service loads that one alone.
 """
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from casework.app import SERVICE as CASEWORK
-from intake.app import SERVICE as INTAKE
-from notify.app import SERVICE as NOTIFY
-from routing.app import SERVICE as ROUTING
 from services.app import Service
 from services.settings import Settings
 
 
+def _intake() -> Service:
+    from intake.app import SERVICE
+
+    return SERVICE
+
+
+def _routing() -> Service:
+    from routing.app import SERVICE
+
+    return SERVICE
+
+
+def _casework() -> Service:
+    from casework.app import SERVICE
+
+    return SERVICE
+
+
+def _notify() -> Service:
+    from notify.app import SERVICE
+
+    return SERVICE
+
+
 @dataclass(frozen=True)
 class Part:
-    service: Service
+    load: Callable[[], Service]
     port: int
     """Where the service serves HTTP unless `TAWASUL_HTTP_PORT` says otherwise."""
 
+    @property
+    def service(self) -> Service:
+        return self.load()
+
 
 PARTS: dict[str, Part] = {
-    part.service.name: part
-    for part in (Part(INTAKE, 8081), Part(ROUTING, 8082), Part(CASEWORK, 8080), Part(NOTIFY, 8083))
+    "intake": Part(_intake, 8081),
+    "routing": Part(_routing, 8082),
+    "casework": Part(_casework, 8080),
+    "notify": Part(_notify, 8083),
 }
-"""The services in the order they start; a batch order is the services' own business."""
+"""The services in the order they start."""
 
 NAMES = tuple(PARTS)
 

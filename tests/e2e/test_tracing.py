@@ -21,46 +21,46 @@ def trace_ids(system: System, service: str) -> set[str]:
     return {span["context"]["trace_id"].removeprefix("0x") for span in system.spans(service)}
 
 
-async def test_a_portal_trace_runs_through_every_service_and_an_officer_request_continues_its_own(shared: System):
+async def test_a_portal_trace_runs_through_every_service_and_an_officer_request_continues_its_own(system: System):
     bodies = [submission(n) for n in range(3)]
     traces = [traceparent() for _ in bodies]
-    await shared.publish(
+    await system.publish(
         topics.SUBMISSIONS,
         [(*encode(body), [("traceparent", header.encode())]) for body, (_, header) in zip(bodies, traces, strict=True)],
     )
 
     async def seen_everywhere():
-        return all({trace_id for trace_id, _ in traces} <= trace_ids(shared, service) for service in SERVICES)
+        return all({trace_id for trace_id, _ in traces} <= trace_ids(system, service) for service in SERVICES)
 
     await wait_for(seen_everywhere, what="each portal trace in intake, routing, casework and notify")
     for service in SERVICES:
-        consumer_spans = [s for s in shared.spans(service) if s["kind"] == "SpanKind.CONSUMER"]
+        consumer_spans = [s for s in system.spans(service) if s["kind"] == "SpanKind.CONSUMER"]
         assert consumer_spans and all(s["attributes"]["messaging.system"] == "kafka" for s in consumer_spans)
         traced = [s for s in consumer_spans if not s["attributes"]["messaging.destination.name"].endswith("registry")]
         assert all(s["parent_id"] for s in traced), "every consumer span continues a trace (the registry sends none)"
 
     ids = ", ".join(f"'{body['submission_id']}'" for body in bodies)
-    own = [tn for (tn,) in await shared.rows("intake", f"SELECT tracking_number FROM submissions "
+    own = [tn for (tn,) in await system.rows("intake", f"SELECT tracking_number FROM submissions "
                                                         f"WHERE submission_id IN ({ids})")]
 
     async def a_routed_case():  # an officer acts on one of these cases, once routing has put it in the queue
         cases = ", ".join(f"'{tn}'" for tn in own)
-        return await shared.scalar("casework", f"SELECT case_id FROM queue WHERE status = 'open' "
+        return await system.scalar("casework", f"SELECT case_id FROM queue WHERE status = 'open' "
                                                f"AND case_id IN ({cases}) LIMIT 1")
 
     case_id = await wait_for(a_routed_case, what="a case in the officers' queue")
     officer_trace, header = traceparent()
     async with httpx.AsyncClient(timeout=10) as client:
         response = await client.post(
-            shared.url("casework", f"/api/v1/cases/{case_id}/resolve"),
+            system.url("casework", f"/api/v1/cases/{case_id}/resolve"),
             json={"outcome": "completed", "public_reply": "Done", "officer_id": "officer-7"},
             headers={"traceparent": header},
         )
     assert response.status_code == 200, response.text
 
     async def resolution_traced():
-        return officer_trace in trace_ids(shared, "routing") and officer_trace in trace_ids(shared, "notify")
+        return officer_trace in trace_ids(system, "routing") and officer_trace in trace_ids(system, "notify")
 
     await wait_for(resolution_traced, what="the officer's trace in routing and notify, through Resolved")
-    server_spans = [s for s in shared.spans("casework") if s["kind"] == "SpanKind.SERVER"]
+    server_spans = [s for s in system.spans("casework") if s["kind"] == "SpanKind.SERVER"]
     assert officer_trace in {s["context"]["trace_id"].removeprefix("0x") for s in server_spans}
