@@ -7,6 +7,7 @@ whole store again and the consumers' inboxes absorb what they had already applie
 
 import asyncio
 import ctypes
+import json
 import os
 import signal
 import sys
@@ -14,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import httpx
 import psutil
@@ -33,6 +34,28 @@ STARTUP_GRACE_S = 120.0
 EMBEDDED_KAFKA_ENV = {"TAWASUL_KAFKA_SESSION_TIMEOUT_MS": "6000", "TAWASUL_KAFKA_HEARTBEAT_INTERVAL_MS": "1500"}
 """Short group sessions for the embedded broker, which holds every join for half the session timeout."""
 RESTART_DELAY_S = 1.0
+
+
+RUNNING = "running.json"
+"""Where a running `tawasul up` leaves the addresses of its broker and database, for commands run beside it."""
+
+S = TypeVar("S", bound=Settings)
+
+
+def beside_running(settings: S) -> S:
+    """`settings` for a command run beside a system (a rebuild, a key): the addresses the environment gives, else
+    those of the `tawasul up` running on the same home; SystemExit with what to do when there are neither."""
+    if settings.kafka_bootstrap and settings.database_url:
+        return settings
+    try:
+        running = json.loads((settings.home / RUNNING).read_text())
+    except (FileNotFoundError, ValueError):
+        raise SystemExit("no running system found: start it with `make run` (`tawasul up`), or set "
+                         "TAWASUL_KAFKA_BOOTSTRAP and TAWASUL_DATABASE_URL") from None
+    return settings.model_copy(update={
+        "kafka_bootstrap": settings.kafka_bootstrap or running["kafka_bootstrap"],
+        "database_url": settings.database_url or running["database_url"],
+    })
 
 
 def _die_with_parent() -> None:
@@ -163,6 +186,7 @@ class Supervisor:
             await self._watch(self.children)
         finally:
             await asyncio.gather(*(child.stop() for child in self.children))
+            (self.settings.home / RUNNING).unlink(missing_ok=True)
             await extras.aclose()
             if self.kafka is not None:
                 await asyncio.to_thread(self.kafka.stop)
@@ -192,6 +216,7 @@ class Supervisor:
             pid_file.write_text(str(self.kafka.pid))
             bootstrap = self.kafka.bootstrap
         await ensure_topics(bootstrap, all_topics(settings), settings.topic_partitions)
+        (settings.home / RUNNING).write_text(json.dumps({"kafka_bootstrap": bootstrap, "database_url": database_url}))
         return {
             **(EMBEDDED_KAFKA_ENV if self.kafka is not None else {}),
             **os.environ,

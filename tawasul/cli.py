@@ -34,16 +34,18 @@ def up() -> None:
 
 def demo(count: int) -> None:
     from intake.settings import IntakeSettings
+    from services.supervisor import beside_running
     from tawasul.demo import demo
 
-    asyncio.run(demo(IntakeSettings(), count))
+    asyncio.run(demo(beside_running(IntakeSettings()), count))
 
 
 def rebuild(name: str) -> None:
     from services.replay import rebuild
+    from services.supervisor import beside_running
 
     service = system.service(name)
-    applied = asyncio.run(rebuild(service, service.settings()))
+    applied = asyncio.run(rebuild(service, beside_running(service.settings())))
     tables = ", ".join(projection.name for projection in service.projections())
     print(f"{name}: {tables} rebuilt from {applied} messages of the log; nothing decided, nothing sent")
 
@@ -58,11 +60,13 @@ def received(kind: str) -> None:
 def issue_key(role: str, name: str, label: str) -> None:
     from intake.keys import issue_keys
     from services.app import service_database
+    from services.supervisor import beside_running
 
     intake = system.service("intake")
+    settings = beside_running(intake.settings())
 
     async def issue() -> dict[str, str]:
-        async with service_database(intake, intake.settings()) as sessions:
+        async with service_database(intake, settings) as sessions:
             return await issue_keys(sessions, [(name, role)], label)  # type: ignore[list-item]
 
     print(asyncio.run(issue())[name])

@@ -117,7 +117,7 @@ async def publish_household(settings: Settings) -> None:
 
 async def demo(settings: IntakeSettings, count: int, timeout_s: float = 60.0) -> None:
     """Publish `count` sample submissions as a portal would and print intake's answer to each."""
-    bootstrap = settings.kafka_bootstrap or f"127.0.0.1:{settings.kafka_port}"
+    bootstrap = settings.kafka_bootstrap
     catalog = load(settings.catalog_version)
     every = plans(catalog)
     bodies = {body["submission_id"]: body for body in (submission(n, random.choice(every), catalog)

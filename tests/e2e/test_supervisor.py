@@ -12,7 +12,7 @@ import pytest
 
 from notify.settings import NotifySettings
 from services.settings import Settings
-from services.supervisor import Supervisor
+from services.supervisor import RUNNING, Supervisor, beside_running
 from tawasul import system as tawasul
 from tawasul.development import development
 from tests.infra import Infra, free_port
@@ -66,9 +66,12 @@ async def up(infra, tmp_path, monkeypatch):
         up.supervisor.stop()
         await running
     assert not up.supervisor.kafka.alive()
+    assert not (tmp_path / RUNNING).exists()  # commands run beside it no longer find it
 
 
 async def test_a_broker_that_dies_is_restarted_and_every_event_is_republished(up: Up):
+    beside = beside_running(Settings(home=up.home))  # what `tawasul rebuild` and `tawasul key` would use
+    assert (beside.kafka_bootstrap, beside.database_url) == (up.supervisor.kafka.bootstrap, up.infra.database_url)
     system = up.system()
     first = [submission(n) for n in range(CASES)]
     await system.publish(topics.SUBMISSIONS, [encode(body) for body in first])

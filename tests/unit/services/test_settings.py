@@ -1,5 +1,7 @@
 """Settings are read when an app is built, and a namespace keeps systems apart on shared infrastructure."""
 
+import pytest
+
 from services.settings import Settings
 from tawasul import system
 
@@ -30,3 +32,15 @@ def test_each_service_has_its_fixed_port_unless_overridden():
     ports = [system.port_of(s, Settings()) for s in ("casework", "intake", "routing", "notify")]
     assert ports == [8080, 8081, 8082, 8083]
     assert system.port_of("intake", Settings(http_port=9999)) == 9999
+
+
+def test_a_command_run_beside_tawasul_up_finds_its_broker_and_database(tmp_path):
+    from services.supervisor import RUNNING, beside_running
+
+    with pytest.raises(SystemExit, match="make run"):
+        beside_running(Settings(home=tmp_path))
+    (tmp_path / RUNNING).write_text('{"kafka_bootstrap": "127.0.0.1:9092", "database_url": "postgresql://h/p"}')
+    found = beside_running(Settings(home=tmp_path))
+    assert (found.kafka_bootstrap, found.database_url) == ("127.0.0.1:9092", "postgresql://h/p")
+    given = Settings(home=tmp_path, kafka_bootstrap="kafka:9092", database_url="postgresql://db/postgres")
+    assert beside_running(given) is given  # the environment wins
