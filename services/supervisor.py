@@ -1,8 +1,9 @@
 """`tawasul up`: embedded infrastructure plus the services as child processes, kept alive.
 
-If the embedded broker dies it is started again; since it keeps its log in memory only,
-every service is then restarted with `TAWASUL_REPUBLISH=true`, so each relay publishes its
-whole store again and the consumers' inboxes absorb what they had already applied.
+The embedded broker keeps its log in memory only, while the embedded database keeps its data across runs:
+so the services start with `TAWASUL_REPUBLISH=true` (each relay publishes its whole store again, and the
+consumers' inboxes absorb what they had already applied), and the log holds every case again, as a rebuild
+needs. If the broker dies it is started again and every service restarted the same way.
 """
 
 import asyncio
@@ -180,8 +181,8 @@ class Supervisor:
                 Child(name, self.command(name), {**env, "TAWASUL_HTTP_PORT": str(self.ports[name])})
                 for name in self.services
             ]
-            for child in self.children:
-                await child.start()
+            for child in self.children:  # a broker of our own starts empty: every store is published to it again
+                await child.start(republish=self.kafka is not None)
             self._announce(env, notes)
             await self._watch(self.children)
         finally:
