@@ -11,19 +11,18 @@ from notify.settings import NotifySettings
 @asynccontextmanager
 async def local_providers(configured: NotifySettings) -> AsyncIterator[tuple[list[str], dict[str, str]]]:
     """Start what `configured` lacks; yield lines to print and the environment that points notify at them."""
-    settings = configured
     notes: list[str] = []
     env: dict[str, str] = {}
     mail = sms = None
     try:
         if not configured.smtp_host:
-            mail = LocalMailServer(settings.home / "mail", port=configured.local_smtp_port)
+            mail = LocalMailServer(configured.home / "mail", port=configured.local_smtp_port)
             await mail.start()
             env |= {"TAWASUL_SMTP_HOST": "127.0.0.1", "TAWASUL_SMTP_PORT": str(mail.port),
                     "TAWASUL_SMTP_DEDUPLICATES": "true"}
             notes.append(f"mail       smtp://127.0.0.1:{mail.port} (local; `tawasul mail` lists what it received)")
         if not configured.sms_gateway_url:
-            sms = LocalSmsGateway(settings.home / "sms", port=configured.local_sms_port)
+            sms = LocalSmsGateway(configured.home / "sms", port=configured.local_sms_port)
             await sms.start()
             env |= {"TAWASUL_SMS_GATEWAY_URL": sms.url}
             notes.append(f"sms        {sms.url} (local; `tawasul sms` lists what it received)")

@@ -27,6 +27,7 @@ from notify.channels.base import Channel, Outgoing, PermanentFailure, Receipt, T
 from notify.render import TEMPLATES_VERSION, render
 from notify.settings import NotifySettings
 from services.eventstore import Cause, EventStore, unit_of_work
+from services.tasks import stopping
 
 log = structlog.get_logger()
 
@@ -147,7 +148,7 @@ class Sender:
                         note="notifications on other channels wait until one is configured")
         try:
             recovered_at = 0.0
-            while not _stopping():
+            while not stopping():
                 if time.monotonic() - recovered_at > self.settings.send_lease_s / 2:
                     await self.recover()
                     recovered_at = time.monotonic()
@@ -266,13 +267,6 @@ class Sender:
                     correlation = getattr(content.get(key), "correlation_id", None)
                     await unit.emit([events[key]], key=row.case_id, case_id=row.case_id,
                                     cause=Cause(correlation_id=correlation or row.event_id, causation_id=row.event_id))
-
-
-def _stopping() -> bool:
-    """Whether this task was asked to stop: a cancellation that a library call deep in a round swallowed (as
-    3.11's `wait_for` can) must not keep the loop going."""
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
 
 
 def _with_datetimes(data: Mapping[str, Any]) -> dict[str, Any]:

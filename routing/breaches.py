@@ -14,6 +14,7 @@ from routing.calendar import Calendar
 from routing.projection import CASES
 from routing.sla import breach_extension_working_days
 from services.eventstore import Cause, EventStore, unit_of_work
+from services.tasks import stopping
 
 log = structlog.get_logger()
 
@@ -40,8 +41,8 @@ class Breaches:
         self.reported = 0
 
     async def run(self) -> None:
-        while True:
-            while await self.sweep():
+        while not stopping():
+            while await self.sweep() and not stopping():
                 pass
             await asyncio.sleep(self.every_s)
 

@@ -214,7 +214,8 @@ recorded is recovered by the next sender's lease)."""
 
 async def _within(stopping: Awaitable[None], what: str) -> None:
     try:
-        await asyncio.wait_for(stopping, STOP_S)
+        async with asyncio.timeout(STOP_S):
+            await stopping
     except TimeoutError:
         log.warning("service.stop_abandoned", part=what, after_s=STOP_S)
 

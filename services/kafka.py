@@ -73,7 +73,8 @@ async def consumer_lag(broker: KafkaBroker) -> dict[str, int]:
             if highwater is None:
                 continue
             try:  # a position not known yet (a rebalance under way) waits; a health check must not
-                position = await asyncio.wait_for(consumer.position(partition), timeout=POSITION_TIMEOUT_S)
+                async with asyncio.timeout(POSITION_TIMEOUT_S):
+                    position = await consumer.position(partition)
             except TimeoutError:
                 continue
             lag[f"{partition.topic}/{partition.partition}"] = max(0, highwater - position)

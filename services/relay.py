@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from contracts.envelope import TYPE_HEADER
 from services.backoff import Backoff
 from services.tables import outbox
+from services.tasks import stopping
 
 log = structlog.get_logger()
 
@@ -75,12 +76,13 @@ class Relay:
     async def run(self) -> None:
         listener = asyncio.create_task(self._listen(), name="relay-listen")
         try:  # listen before the first look, so no commit slips between them unnoticed
-            await asyncio.wait_for(self._listening.wait(), timeout=self._poll_interval_s * 5)
+            async with asyncio.timeout(self._poll_interval_s * 5):
+                await self._listening.wait()
         except TimeoutError:
             log.warning("relay.not_listening", fallback="polling")
         backoff = Backoff()
         try:
-            while True:
+            while not stopping():
                 try:
                     sent = await self.publish_once()
                     backoff.reset()
@@ -119,14 +121,15 @@ class Relay:
 
     async def _sleep(self) -> None:
         try:
-            await asyncio.wait_for(self._wake.wait(), timeout=self._poll_interval_s)
+            async with asyncio.timeout(self._poll_interval_s):
+                await self._wake.wait()
         except TimeoutError:
             pass
         self._wake.clear()
 
     async def _listen(self) -> None:
         backoff = Backoff()
-        while True:
+        while not stopping():
             try:
                 async with await psycopg.AsyncConnection.connect(self._listen_dsn, autocommit=True) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
