@@ -5,6 +5,7 @@ from casework import domain
 from casework.projection import QUEUE
 from contracts import Event
 from services.eventstore import Cause, Unit
+from services.projection import emit_and_fold
 
 
 async def act(unit: Unit, case_id: str, command: domain.Command) -> Event:
@@ -13,7 +14,6 @@ async def act(unit: Unit, case_id: str, command: domain.Command) -> Event:
         if row is None:
             raise LookupError(case_id)
         event = domain.decide(command, domain.Case(status=row["status"], department=row["department"]))
-        emitted = await unit.emit([event], key=case_id, case_id=case_id,
-                                  cause=Cause(correlation_id=row["correlation_id"]), expected_version=row["version"])
-        rows.fold(zip(emitted, [event], strict=True))
+        await emit_and_fold(unit, rows, [event], key=case_id, case_id=case_id,
+                            cause=Cause(correlation_id=row["correlation_id"]), expected_version=row["version"])
     return event

@@ -14,6 +14,7 @@ from routing.calendar import Calendar
 from routing.projection import CASES
 from routing.sla import breach_extension_working_days
 from services.eventstore import Cause, EventStore, unit_of_work
+from services.projection import emit_and_fold
 from services.tasks import stopping
 
 log = structlog.get_logger()
@@ -58,9 +59,8 @@ class Breaches:
                 for key in overdue:
                     row = rows.get(key)
                     breached = domain.breach(row["due_at"], now, self.calendar, breach_extension_working_days())
-                    emitted = await unit.emit([breached], key=row["case_id"], case_id=row["case_id"],
-                                              cause=Cause(correlation_id=row["correlation_id"] or uuid4()))
-                    rows.fold(zip(emitted, [breached], strict=True))
+                    await emit_and_fold(unit, rows, [breached], key=row["case_id"], case_id=row["case_id"],
+                                        cause=Cause(correlation_id=row["correlation_id"] or uuid4()))
         self.reported += len(overdue)
         if overdue:
             log.info("sla.breached", cases=len(overdue))

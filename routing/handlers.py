@@ -18,7 +18,7 @@ from routing.rules import RuleSet
 from routing.sla import working_days_for
 from services.case_events import Handler
 from services.eventstore import Cause, Unit
-from services.projection import Row, Rows
+from services.projection import Row, emit_and_fold
 
 OPEN_LOADS = (
     select(cases.c.department, func.count())
@@ -60,9 +60,9 @@ class Routing:
                 routed = domain.route(event, loads=loads, calendar=self.calendar, rules=self.rules,
                                       working_days=working_days_for(event.sub_service))
                 loads[routed.department] = loads.get(routed.department, 0) + 1  # the next decision sees it
-                emitted = await unit.emit([routed], key=envelope.case_id, case_id=envelope.case_id,
-                                          expected_version=0, cause=Cause.following(envelope))
-                rows.fold([(envelope, event), *zip(emitted, [routed], strict=True)])
+                rows.fold([(envelope, event)])
+                await emit_and_fold(unit, rows, [routed], key=envelope.case_id, case_id=envelope.case_id,
+                                    expected_version=0, cause=Cause.following(envelope))
 
     async def on_transfer_requested(self, unit: Unit, run: Sequence[tuple[Envelope, TransferRequested]]) -> None:
         await self._decide(unit, run, lambda clock, envelope, event: domain.transfer(event, clock, rules=self.rules))
@@ -86,13 +86,7 @@ class Routing:
         async with CASES.editing(unit.session, [(envelope.case_id,) for envelope, _ in run]) as rows:
             for envelope, event in run:
                 decided = decide(clock_of(rows.get((envelope.case_id,))), envelope, event)
-                await _emit_and_fold(unit, rows, envelope, decided)
-
-
-async def _emit_and_fold(unit: Unit, rows: Rows, envelope: Envelope, decided: Event | None) -> None:
-    if decided is None:
-        return
-    emitted = await unit.emit([decided], key=envelope.case_id, case_id=envelope.case_id,
-                              cause=Cause.following(envelope))
-    rows.fold(zip(emitted, [decided], strict=True))
+                if decided is not None:
+                    await emit_and_fold(unit, rows, [decided], key=envelope.case_id, case_id=envelope.case_id,
+                                        cause=Cause.following(envelope))
 

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from contracts import Envelope, Event
+from services.eventstore import Unit
 
 F = TypeVar("F")
 Row = dict[str, Any]
@@ -168,6 +169,14 @@ def of_the_case_log(
 
     return Projection(table=table, key=lambda fact: row_key(fact[0]), evolve=evolve, types=frozenset(by_type),
                       takes=lambda fact: fact[0].type in by_type, write_once=write_once)
+
+
+async def emit_and_fold(unit: Unit, rows: Rows[CaseFact], events: Sequence[Event], **where: Any) -> list[Envelope]:
+    """Emit `events` in `unit` (`where`: `Unit.emit`'s key, case, cause, expected version) and fold them, as
+    stamped, into `rows`: a decision's own events change its read model in the same transaction."""
+    emitted = await unit.emit(events, **where)
+    rows.fold(zip(emitted, events, strict=True))
+    return emitted
 
 
 async def apply_all(session: AsyncSession, projections: Iterable[Projection[F]], facts: Sequence[F]) -> None:
