@@ -56,7 +56,8 @@ def routes(runtime: Runtime) -> APIRouter:
         status: Status | None = None,
         limit: int = Query(default=100, ge=1, le=1000),
     ) -> list[CaseView]:
-        query = select(queue).order_by(queue.c.routed_at.nulls_last(), queue.c.case_id).limit(limit)
+        query = (select(queue).where(queue.c.submitted_at.is_not(None))
+                 .order_by(queue.c.routed_at.nulls_last(), queue.c.case_id).limit(limit))
         if department is not None:
             query = query.where(queue.c.department == department)
         if status is not None:
@@ -68,7 +69,9 @@ def routes(runtime: Runtime) -> APIRouter:
     @router.get("/{case_id}")
     async def get_case(case_id: str) -> CaseView:
         async with runtime.sessions() as session:
-            row = (await session.execute(select(queue).where(queue.c.case_id == case_id))).one_or_none()
+            row = (await session.execute(
+                select(queue).where(queue.c.case_id == case_id, queue.c.submitted_at.is_not(None))
+            )).one_or_none()
         if row is None:
             raise HTTPException(404, f"no case {case_id}")
         return CaseView.model_validate(row, from_attributes=True)

@@ -2,7 +2,7 @@
 transaction."""
 
 from casework import domain
-from casework.projection import QUEUE
+from casework.projection import QUEUE, known
 from contracts import Event
 from services.eventstore import Cause, Unit
 from services.projection import emit_and_fold
@@ -11,7 +11,7 @@ from services.projection import emit_and_fold
 async def act(unit: Unit, case_id: str, command: domain.Command) -> Event:
     async with QUEUE.editing(unit.session, [(case_id,)]) as rows:
         row = rows.get((case_id,))
-        if row is None:
+        if not known(row):
             raise LookupError(case_id)
         event = domain.decide(command, domain.Case(status=row["status"], department=row["department"]))
         await emit_and_fold(unit, rows, [event], key=case_id, case_id=case_id,

@@ -48,16 +48,26 @@ def _case(row: Row | None, envelope: Envelope) -> Row:
     return row or dict(case_id=envelope.case_id, status="submitted", version=0)
 
 
+def known(row: Row | None) -> bool:
+    """Whether the row is a case: only `RequestSubmitted` makes one. A routing that came first waits in its row,
+    seen by no officer, until the submission arrives (or forever, if it was never a case's)."""
+    return row is not None and row.get("submitted_at") is not None
+
+
 def _submitted(row: Row | None, envelope: Envelope, event: RequestSubmitted) -> Row:
-    return {**_case(row, envelope), "section": event.section, "sub_service": event.sub_service,
-            "language": event.language, "submitted_at": event.submitted_at, "correlation_id": envelope.correlation_id}
+    case = _case(row, envelope)
+    routed_before = case["status"] == "submitted" and case.get("department") is not None
+    return {**case, "section": event.section, "sub_service": event.sub_service, "language": event.language,
+            "submitted_at": event.submitted_at, "correlation_id": envelope.correlation_id,
+            "status": "open" if routed_before else case["status"]}
 
 
 def _routed(row: Row | None, envelope: Envelope, event: Routed) -> Row:
     case = _case(row, envelope)
+    opens = case["status"] == "submitted" and known(case)  # a transfer keeps the status; an unknown case waits
     return {**case, "department": event.department, "routed_at": envelope.occurred_at, "due_at": event.due_at,
-            "correlation_id": envelope.correlation_id,
-            "status": "open" if case["status"] == "submitted" else case["status"]}  # a transfer keeps the status
+            "correlation_id": case.get("correlation_id") or envelope.correlation_id,
+            "status": "open" if opens else case["status"]}
 
 
 def _answered(row: Row | None, envelope: Envelope, event: InfoProvided) -> Row | None:

@@ -73,6 +73,7 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
     router = APIRouter(prefix="/api/v1")
     keys = Keys(runtime.sessions)
     limiter = RateLimiter(rate=settings.portal_rate_per_s, burst=settings.portal_burst)
+    failures = RateLimiter(rate=settings.auth_failure_rate_per_s, burst=settings.auth_failure_burst)
     max_body = settings.request_attachments_max_bytes * 4 // 3 + 2 * 1024 * 1024
 
     async def submit_together(received: Sequence[tuple[PortalSubmission, datetime]]) -> list[Answer]:
@@ -81,9 +82,14 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
 
     submissions = Batcher(submit_together, max_size=100)
 
-    async def caller(key: Annotated[str | None, Depends(API_KEY)]) -> Principal:
+    async def caller(request: Request, key: Annotated[str | None, Depends(API_KEY)]) -> Principal:
         principal = await keys.authenticate(key)
         if principal is None:
+            # Guessing keys costs the guesser: failures are counted per client address.
+            address = request.client.host if request.client else "unknown"
+            if wait := failures.take(address):
+                raise HTTPException(429, "too many requests without a valid key; retry later",
+                                    headers={"Retry-After": str(max(1, round(wait)))})
             raise HTTPException(401, "a valid X-Api-Key header is required", headers={"WWW-Authenticate": "ApiKey"})
         wait = limiter.take(f"{principal.role}:{principal.name}")
         if wait:
@@ -129,7 +135,7 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
         async with runtime.sessions() as session:
             row = (await session.execute(select(requests).where(requests.c.tracking_number == tracking_number)))\
                 .one_or_none()
-        if row is None or (principal.role == "portal" and row.account_id != account_id):
+        if row is None or (principal.role == "portal" and not reaches(principal, row, account_id)):
             raise HTTPException(404, f"no request {tracking_number} for this account")
         return row
 
@@ -156,7 +162,7 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
         _check_digit(tracking_number)
         try:
             async with unit_of_work(runtime.sessions, runtime.store) as unit:
-                outcome = await information.provide(unit, intake, tracking_number, body)
+                outcome = await information.provide(unit, intake, tracking_number, body, portal=principal.name)
         except LookupError:
             raise HTTPException(404, f"no request {tracking_number} for this account") from None
         except information.NotAwaited:
@@ -217,6 +223,11 @@ async def _read_submission(request: Request) -> PortalSubmission:
         if any(problem["type"] == "json_invalid" for problem in error.errors()):
             raise ValueError("the body is not JSON") from error
         raise
+
+
+def reaches(principal: Principal, request: Any, account_id: str | None) -> bool:
+    """Whether a portal's key may read or answer `request`: it came through that portal, for that account."""
+    return request.portal == principal.name and request.account_id == account_id
 
 
 def _rejected(submission_id: str | None, reasons: list[Reason], headers: dict[str, str] | None = None) -> JSONResponse:

@@ -28,14 +28,14 @@ class NotAwaited(Exception):
 
 
 async def provide(
-    unit: Unit, intake: Intake, tracking_number: str, answer: InformationReply
+    unit: Unit, intake: Intake, tracking_number: str, answer: InformationReply, *, portal: str
 ) -> InfoProvided | list[Reason]:
-    """Record the answer on the locked request, or say why its files are refused; LookupError when the account
-    does not own the request."""
+    """Record the answer on the locked request, or say why its files are refused; LookupError when the request
+    did not come from this account through this portal."""
     row = (await unit.session.execute(
         select(requests).where(requests.c.tracking_number == tracking_number).with_for_update()
     )).one_or_none()
-    if row is None or row.account_id != answer.account_id:
+    if row is None or row.account_id != answer.account_id or row.portal != portal:
         raise LookupError(tracking_number)
     if (await status_of(unit.session, row)).status != "information_requested":
         raise NotAwaited(tracking_number)

@@ -14,6 +14,7 @@ from typing import Literal
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from contracts.vocabulary import PORTALS
 from intake.projection import api_keys
 
 Role = Literal["portal", "officer"]
@@ -25,12 +26,23 @@ class Principal:
     role: Role
 
 
+class UnknownPortal(ValueError):
+    """A portal key was asked for a portal Tawasul does not serve."""
+
+
+def check_principal(name: str, role: Role) -> None:
+    """UnknownPortal unless a portal's key names one of the portals (an officer's may name anyone)."""
+    if role == "portal" and name not in PORTALS:
+        raise UnknownPortal(f"no portal {name!r}; the portals are {', '.join(PORTALS)}")
+
+
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
 async def issue(session: AsyncSession, principal: str, role: Role, label: str = "") -> str:
     """A new key for `principal`; only its hash is kept, so this is the one time it can be read."""
+    check_principal(principal, role)
     key = f"tw_{role}_{secrets.token_urlsafe(32)}"
     await session.execute(api_keys.insert().values(key_hash=hash_key(key), principal=principal, role=role,
                                                    label=label))

@@ -81,6 +81,7 @@ requests = Table(
     metadata,
     Column("tracking_number", Text, primary_key=True),
     Column("account_id", Text, nullable=False),
+    Column("portal", Text),  # the portal it came through: only that portal's key reaches it
     Column("section", Text, nullable=False),
     Column("sub_service", Text, nullable=False),
     Column("submitted_at", DateTime(timezone=True), nullable=False),
@@ -102,7 +103,8 @@ request_history = Table(
 def _owner(row: Row | None, envelope: Envelope, event: RequestSubmitted) -> Row:
     if row is not None:
         return row  # a request is submitted once
-    return dict(tracking_number=envelope.case_id, account_id=event.account_id, section=event.section,
+    return dict(tracking_number=envelope.case_id, account_id=event.account_id, portal=event.portal,
+                section=event.section,
                 sub_service=event.sub_service, submitted_at=event.submitted_at,
                 attachments=[ref.model_dump(mode="json") for ref in event.attachments],
                 correlation_id=envelope.correlation_id)

@@ -18,6 +18,9 @@ class IntakeSettings(Settings):
     portal_rate_per_s: float = Field(default=200.0, gt=0)
     """Each portal's sustained submissions (and lookups) per second over HTTP, per intake process."""
     portal_burst: int = Field(default=400, ge=1)
+    auth_failure_rate_per_s: float = Field(default=1.0, gt=0)
+    """Requests without a valid key each client address may make per second (after a burst), per process."""
+    auth_failure_burst: int = Field(default=20, ge=1)
     catalog_version: str = "2026.1"
     """Which `intake/catalogs/<version>.json` requests are checked against."""
 

@@ -12,7 +12,7 @@ from typing import Any
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 
-from contracts import EVENTS, Envelope, Event, UnknownEventType, decode_event, topics
+from contracts import EVENTS, PRODUCERS, Envelope, Event, UnknownEventType, decode_event, topics
 from contracts.envelope import TYPE_HEADER
 from services.consumer import Incoming, Poison, Subscription, validation_reason
 from services.eventstore import Cause, Unit
@@ -23,7 +23,8 @@ Handler = Callable[[Unit, Sequence[tuple[Envelope, Any]]], Awaitable[None]]
 
 
 class CaseEvents(Subscription):
-    """Consumes `tawasul.case-events`; event types without a handler are skipped without a trace."""
+    """Consumes `tawasul.case-events`; event types without a handler are skipped without a trace. An event that
+    does not come from the service the contracts say emits its type is dead-lettered, never applied."""
 
     topic = topics.CASE_EVENTS
 
@@ -58,6 +59,8 @@ class CaseEvents(Subscription):
             raise Poison(f"not an event envelope: {validation_reason(error)}") from error
         if envelope.type not in self._handlers:
             return None
+        if (owner := PRODUCERS.get(envelope.type)) != envelope.producer:
+            raise Poison(f"{envelope.type} is emitted by {owner} alone, not by {envelope.producer!r}")
         try:
             event = decode_event(envelope)
         except UnknownEventType as error:

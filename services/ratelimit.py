@@ -10,6 +10,10 @@ class _Bucket:
     at: float
 
 
+MAX_CALLERS = 10_000
+"""Buckets kept at most before the full ones are forgotten (a full bucket is what a new caller gets anyway)."""
+
+
 @dataclass
 class RateLimiter:
     rate: float
@@ -19,6 +23,8 @@ class RateLimiter:
     def take(self, caller: str, now: float | None = None) -> float:
         """0 when `caller` may go ahead now (a token is spent), else the seconds until it may."""
         now = time.monotonic() if now is None else now
+        if caller not in self._buckets and len(self._buckets) >= MAX_CALLERS:
+            self._forget_full(now)
         bucket = self._buckets.setdefault(caller, _Bucket(tokens=float(self.burst), at=now))
         bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.at) * self.rate)
         bucket.at = now
@@ -26,3 +32,9 @@ class RateLimiter:
             bucket.tokens -= 1
             return 0.0
         return (1 - bucket.tokens) / self.rate
+
+    def _forget_full(self, now: float) -> None:
+        full = [caller for caller, bucket in self._buckets.items()
+                if bucket.tokens + (now - bucket.at) * self.rate >= self.burst]
+        for caller in full:
+            del self._buckets[caller]

@@ -58,10 +58,14 @@ def received(kind: str) -> None:
 
 
 def issue_key(role: str, name: str, label: str) -> None:
-    from intake.keys import issue_keys
+    from intake.keys import UnknownPortal, check_principal, issue_keys
     from services.app import service_database
     from services.supervisor import beside_running
 
+    try:
+        check_principal(name, role)  # type: ignore[arg-type]
+    except UnknownPortal as error:
+        sys.exit(f"tawasul key: {error}")
     intake = system.service("intake")
     settings = beside_running(intake.settings())
 

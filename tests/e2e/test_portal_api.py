@@ -32,7 +32,8 @@ async def call(system: System, method: str, path: str, key: str | None = "absher
 @pytest.fixture
 async def intake(infra, tmp_path_factory):
     system = System(infra, tmp_path_factory.mktemp("portal"), traces=False,
-                    env={"TAWASUL_PORTAL_RATE_PER_S": str(RATE), "TAWASUL_PORTAL_BURST": "5"})
+                    env={"TAWASUL_PORTAL_RATE_PER_S": str(RATE), "TAWASUL_PORTAL_BURST": "5",
+                         "TAWASUL_AUTH_FAILURE_RATE_PER_S": str(RATE), "TAWASUL_AUTH_FAILURE_BURST": "5"})
     try:
         await system.start(["intake"])
         yield system
@@ -50,6 +51,17 @@ async def test_keys_are_required_and_belong_to_one_portal(intake):
     stored = await intake.rows("intake", "SELECT key_hash FROM api_keys")
     assert hashlib.sha256(intake.keys["absher"].encode()).hexdigest() in {row[0] for row in stored}
     assert all(key not in {row[0] for row in stored} for key in intake.keys.values())  # only hashes are kept
+
+
+async def test_requests_without_a_valid_key_are_throttled_per_client_address(intake):
+    path = f"/api/v1/requests/{MISTYPED}"
+    guesses = [await call(intake, "GET", path, key=key, params={"account_id": samples.ACCOUNT})
+               for key in [None, "tw_portal_guess"] * 4]
+    statuses = [response.status_code for response in guesses]
+    assert statuses[:5] == [401] * 5 and statuses[5:] == [429] * 3  # a burst of 5 failures, then one every 5 s
+    assert int(guesses[-1].headers["Retry-After"]) >= 1
+    valid = await call(intake, "GET", path, params={"account_id": samples.ACCOUNT})
+    assert valid.status_code == 400  # a valid key from the same address is not held back
 
 
 async def test_each_portal_has_its_own_rate_limit(intake):
@@ -145,3 +157,38 @@ async def test_status_lookup_for_the_owner_a_stranger_and_a_mistyped_number(shar
     assert by_officer.status_code == 200 and by_officer.content == attachment
     by_stranger = await call(shared, "GET", f"{path}/attachments/{digest}", params={"account_id": "1000000016"})
     assert by_stranger.status_code == 404
+
+
+async def test_another_portal_s_key_gets_404_for_status_attachment_and_answer(shared: System):
+    attachment = samples.PDF + uuid.uuid4().bytes
+    body = fresh(attachments=[samples.attachment("iqama-copy", attachment, "iqama.pdf")])
+    created = await call(shared, "POST", "/api/v1/requests", json=body)
+    assert created.status_code == 201, created.text
+    tracking = created.json()["tracking_number"]
+    owner = {"account_id": samples.ACCOUNT}
+
+    async def routed():
+        return (await call(shared, "GET", f"/api/v1/requests/{tracking}", params=owner)).json()["status"] == "routed"
+
+    await wait_for(routed, what="the request routed")
+    async with httpx.AsyncClient(timeout=10) as client:
+        asked = await client.post(shared.url("casework", f"/api/v1/cases/{tracking}/request-information"),
+                                  json={"question": "Please attach the passport.", "officer_id": "officer-1"})
+    assert asked.status_code == 200, asked.text
+
+    async def awaiting():
+        view = (await call(shared, "GET", f"/api/v1/requests/{tracking}", params=owner)).json()
+        return view["status"] == "information_requested"
+
+    await wait_for(awaiting, what="the question reaching intake")
+    digest = hashlib.sha256(attachment).hexdigest()
+    answer = {"account_id": samples.ACCOUNT, "answer": "Attached."}
+    elsewhere = [
+        await call(shared, "GET", f"/api/v1/requests/{tracking}", key="muqeem", params=owner),
+        await call(shared, "GET", f"/api/v1/requests/{tracking}/attachments/{digest}", key="muqeem", params=owner),
+        await call(shared, "POST", f"/api/v1/requests/{tracking}/information", key="muqeem", json=answer),
+    ]
+    assert [r.status_code for r in elsewhere] == [404, 404, 404]
+    assert all(r.json() == {"detail": f"no request {tracking} for this account"} for r in elsewhere)
+    answered = await call(shared, "POST", f"/api/v1/requests/{tracking}/information", json=answer)
+    assert answered.status_code == 200 and answered.json()["status"] == "in_progress"  # its own portal may

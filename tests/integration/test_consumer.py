@@ -18,7 +18,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from contracts import Envelope, Resolved, Routed
+from contracts import PRODUCERS, Envelope, Resolved, Routed
 from contracts.topics import CONSUMER_HEADER, REASON_HEADER, SOURCE_HEADER
 from services import db
 from services.case_events import CaseEvents
@@ -41,7 +41,7 @@ def message(note: str = "", *, case: str | None = None) -> tuple[UUID, bytes]:
 
 def envelope(type_: str, data: dict[str, Any], **fields: Any) -> Envelope:
     case = f"case-{uuid.uuid4().hex[:8]}"
-    return Envelope(type=type_, version=1, case_id=case, sequence=1, producer="tests",
+    return Envelope(type=type_, version=1, case_id=case, sequence=1, producer=PRODUCERS[type_],
                     correlation_id=uuid.uuid4(), data=data, **fields)
 
 

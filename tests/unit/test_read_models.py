@@ -55,3 +55,14 @@ def test_the_registry_s_order_wins_over_arrival():
     linked, unlinked = change("PersonLinked", 1, "e-1"), change("PersonUnlinked", 2, "e-2")
     in_order, late = links.fold([linked, unlinked]), links.fold([unlinked, linked])
     assert in_order == late and [row["linked"] for row in late.values()] == [False]
+
+
+def test_the_officers_queue_holds_a_case_only_once_it_was_submitted_whatever_came_first():
+    from casework.projection import QUEUE, known
+
+    submitted, routed = life()[:2]
+    [early] = QUEUE.fold([routed]).values()
+    assert not known(early) and early["status"] == "submitted"  # waits, seen by no officer
+    [case] = QUEUE.fold([routed, submitted]).values()
+    assert known(case) and case == next(iter(QUEUE.fold([submitted, routed]).values()))
+    assert case["status"] == "open" and case["department"] == "residency-riyadh"
