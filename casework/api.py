@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from casework import domain, handlers
 from casework.projection import queue
-from contracts.vocabulary import RIYADH, Outcome
+from contracts.vocabulary import RIYADH, Line, Outcome, Text
 from services.app import Runtime
 from services.eventstore import ConcurrencyError, unit_of_work
 
@@ -18,19 +18,19 @@ Status = Literal["submitted", "open", "awaiting_information", "resolved"]
 
 class ResolveBody(BaseModel):
     outcome: Outcome
-    public_reply: str = Field(min_length=1, max_length=4000)
-    officer_id: str = Field(min_length=1, max_length=64)
+    public_reply: Text = Field(min_length=1, max_length=4000)
+    officer_id: Line = Field(min_length=1, max_length=64)
 
 
 class InformationBody(BaseModel):
-    question: str = Field(min_length=1, max_length=2000, description="sent to the beneficiary as written")
-    officer_id: str = Field(min_length=1, max_length=64)
+    question: Text = Field(min_length=1, max_length=2000, description="sent to the beneficiary as written")
+    officer_id: Line = Field(min_length=1, max_length=64)
 
 
 class TransferBody(BaseModel):
-    to_department: str = Field(min_length=1, max_length=64)
-    reason: str = Field(min_length=1, max_length=1000, description="internal; never shown to the beneficiary")
-    officer_id: str = Field(min_length=1, max_length=64)
+    to_department: Line = Field(min_length=1, max_length=64)
+    reason: Text = Field(min_length=1, max_length=1000, description="internal; never shown to the beneficiary")
+    officer_id: Line = Field(min_length=1, max_length=64)
 
 
 class CaseView(BaseModel):

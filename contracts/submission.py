@@ -2,23 +2,23 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.vocabulary import IDENTITY_PATTERN, Channel, Language, Portal, Region
+from contracts.vocabulary import IDENTITY_PATTERN, Channel, Language, Line, Portal, Region, Text
 
 
 class Attachment(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    kind: str = Field(min_length=1, max_length=64, description="attachment kind code from the catalog")
-    name: str = Field(min_length=1, max_length=255)
-    content_type: str = Field(min_length=1, max_length=127)
-    data_base64: str
+    kind: Line = Field(min_length=1, max_length=64, description="attachment kind code from the catalog")
+    name: Line = Field(min_length=1, max_length=255)
+    content_type: Line = Field(min_length=1, max_length=127)
+    data_base64: Line
 
 
 class Contact(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    email: str | None = Field(default=None, max_length=254)
-    mobile: str | None = Field(default=None, max_length=20)
+    email: Line | None = Field(default=None, max_length=254)
+    mobile: Line | None = Field(default=None, max_length=20)
 
 
 class PortalSubmission(BaseModel):
@@ -26,13 +26,13 @@ class PortalSubmission(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    submission_id: str = Field(min_length=1, max_length=128)
+    submission_id: Line = Field(min_length=1, max_length=128)
     portal: Portal
     account_id: str = Field(pattern=IDENTITY_PATTERN, description="ID of the account holder submitting")
     subject_id: str = Field(pattern=IDENTITY_PATTERN, description="ID of the person the request concerns")
-    section: str = Field(min_length=1, max_length=64)
-    sub_service: str = Field(min_length=1, max_length=64)
-    description: str = Field(min_length=1, max_length=4000)
+    section: Line = Field(min_length=1, max_length=64)
+    sub_service: Line = Field(min_length=1, max_length=64)
+    description: Text = Field(min_length=1, max_length=4000)
     attachments: list[Attachment] = Field(default_factory=list)
     language: Language
     contact: Contact

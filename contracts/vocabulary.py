@@ -4,8 +4,12 @@ languages and channels a beneficiary chooses, how a person is linked to an accou
 Defined once here; the services import them and never spell them again.
 """
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 RIYADH = ZoneInfo("Asia/Riyadh")
 """Every time is stored in UTC and shown in Riyadh time (UTC+3 all year; `tzdata` provides it on any host)."""
@@ -37,3 +41,36 @@ IDENTITY_PATTERN = r"^[0-9]{10}$"
 
 NATIONALITY_PATTERN = r"^[A-Z]{2}$"
 """ISO 3166-1 alpha-2."""
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def is_line(value: str) -> bool:
+    """Whether `value` is one line with no control character in it."""
+    return not _CONTROL.search(value)
+
+
+CONTROL_CHARACTERS = "control_characters"
+"""The error type a `Line` or `Text` with a control character fails with."""
+
+
+def _line(value: str) -> str:
+    if not is_line(value):
+        raise PydanticCustomError(CONTROL_CHARACTERS, "control characters (such as NUL or a line break) are not "
+                                  "allowed here")
+    return value
+
+
+def _text(value: str) -> str:
+    if _CONTROL_BUT_LINES.search(value):
+        raise PydanticCustomError(CONTROL_CHARACTERS, "control characters (such as NUL) are not allowed; line "
+                                  "breaks and tabs are")
+    return value
+
+
+Line = Annotated[str, AfterValidator(_line)]
+"""A string of one line: no control character at all (NUL included, which PostgreSQL cannot store)."""
+Text = Annotated[str, AfterValidator(_text)]
+"""Free text: line breaks and tabs allowed, no other control character."""

@@ -20,7 +20,7 @@ from contracts import PortalSubmission, Reason
 from contracts.vocabulary import IDENTITY_PATTERN
 from intake import domain, information
 from intake.catalog import Catalog
-from intake.handlers import Answer, Intake, submit
+from intake.handlers import Answer, Intake, conflict_reason, submit
 from intake.history import status_of
 from intake.keys import Keys, Principal
 from intake.projection import requests
@@ -74,7 +74,6 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
     keys = Keys(runtime.sessions)
     limiter = RateLimiter(rate=settings.portal_rate_per_s, burst=settings.portal_burst)
     failures = RateLimiter(rate=settings.auth_failure_rate_per_s, burst=settings.auth_failure_burst)
-    max_body = settings.request_attachments_max_bytes * 4 // 3 + 2 * 1024 * 1024
 
     async def submit_together(received: Sequence[tuple[PortalSubmission, datetime]]) -> list[Answer]:
         async with unit_of_work(runtime.sessions, runtime.store) as unit:
@@ -111,8 +110,6 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
         """Submit a request; the same `submission_id` again gets the same answer (with another body, 409)."""
         if principal.role != "portal":
             raise HTTPException(403, "only a portal's key may submit requests")
-        if int(request.headers.get("content-length") or 0) > max_body:
-            raise HTTPException(413, "the request is larger than the attachments limit allows")
         try:
             submission = await _read_submission(request)
         except ValidationError as error:
@@ -123,7 +120,7 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
             raise HTTPException(403, f"this key belongs to portal {principal.name!r}, not {submission.portal!r}")
         answer = await submissions.apply((submission, datetime.now(UTC)))
         if answer.status == "conflict":
-            raise HTTPException(409, f"submission_id {answer.submission_id!r} was used before with a different body")
+            raise HTTPException(409, conflict_reason(answer))
         headers = {"Idempotent-Replayed": "true"} if answer.repeated else {}
         if answer.status == "rejected":
             return _rejected(answer.submission_id, answer.reasons, headers)

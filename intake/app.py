@@ -28,6 +28,7 @@ def build(runtime: Runtime) -> Parts:
     return Parts(
         subscriptions=[Registry(), Submissions(intake), CaseEvents.folding(REQUESTS, HISTORY)],
         routes=api.routes(runtime, intake, settings),
+        max_body_bytes=settings.max_body_bytes,
     )
 
 

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from stdnum import damm
 
 from contracts import Attachment, AttachmentRef, PortalSubmission, Reason
-from contracts.vocabulary import Subject
+from contracts.vocabulary import CONTROL_CHARACTERS, Subject
 from intake import attachments, identity
 from intake.catalog import Catalog
 from intake.inquiry import is_general_inquiry
@@ -36,6 +36,8 @@ _MOBILE = re.compile(r"^(?:\+9665\d{8}|009665\d{8}|9665\d{8}|05\d{8}|\+[1-9]\d{7
 class Limits:
     file_bytes: int = 5 * MB
     request_bytes: int = 20 * MB
+    files: int = 20
+    """Attachments a request (or an answer) may carry."""
 
 
 @dataclass(frozen=True)
@@ -101,13 +103,13 @@ def _description(submission: PortalSubmission) -> list[Reason]:
     if is_general_inquiry(text):
         reasons.append(reason("general_inquiry_not_accepted", "description"))
     if submission.subject_id not in identity.numbers_in(text):
-        reasons.append(reason("missing_id_in_description", "description", submission.subject_id))
+        reasons.append(reason("missing_id_in_description", "description"))
     return reasons
 
 
 def _subject(submission: PortalSubmission, relation: Subject | None, catalog: Catalog) -> list[Reason]:
     reasons = [
-        reason("invalid_identity_number", field, number)
+        reason("invalid_identity_number", field, field)
         for field, number in (("account_id", submission.account_id), ("subject_id", submission.subject_id))
         if identity.kind_of(number) is None
     ]
@@ -152,6 +154,8 @@ def _attachments(submission: PortalSubmission, limits: Limits, catalog: Catalog)
 
 def check_files(uploaded: Sequence[Attachment], limits: Limits) -> tuple[list[File], list[Reason]]:
     """The files that are readable PDF, JPEG or PNG within the limits, and why the others are not."""
+    if len(uploaded) > limits.files:  # refused before any is decoded
+        return [], [reason("attachment_count", "attachments", len(uploaded), limit=limits.files)]
     reasons: list[Reason] = []
     files: list[File] = []
     total = 0
@@ -206,6 +210,9 @@ def schema_reasons(error: ValidationError) -> list[Reason]:
     reasons = []
     for problem in error.errors(include_url=False):
         field = ".".join(str(part) for part in problem["loc"]) or None
+        if problem["type"] == CONTROL_CHARACTERS:
+            reasons.append(reason(CONTROL_CHARACTERS, field, field))
+            continue
         code = SCHEMA_CODES.get(str(problem["loc"][0]) if problem["loc"] else "", "invalid_field")
         reasons.append(Reason(
             code=code, field=field,

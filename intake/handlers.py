@@ -1,5 +1,6 @@
 """Load, decide, append: a submission's answer, its case, its attachments and its bookkeeping commit together."""
 
+import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,7 +22,7 @@ from contracts import (
     SubmissionRejected,
     topics,
 )
-from contracts.vocabulary import PORTALS
+from contracts.vocabulary import PORTALS, is_line
 from intake import domain
 from intake.catalog import Catalog
 from intake.projection import HISTORY, REQUESTS, submissions, tracking_serial
@@ -46,13 +47,15 @@ ANSWERED = text(
 
 @dataclass(frozen=True)
 class Answer:
-    """What a submission got: `conflict` when its id was used before with a different body."""
+    """What a submission got: `conflict` when its id was used before with a different body (`first` is then the
+    answer that id got, which stands)."""
 
     submission_id: str
     status: Literal["accepted", "rejected", "conflict"]
     tracking_number: str | None = None
     reasons: list[Reason] = field(default_factory=list)
     repeated: bool = False
+    first: "Answer | None" = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ async def submit(unit: Unit, intake: Intake, received: Sequence[tuple[PortalSubm
         fingerprint, answer = before[submission.submission_id]
         entry = fresh.pop(submission.submission_id, None)  # the first of its id in this batch decided it
         if entry is None and fingerprint != domain.fingerprint(submission):
-            answer = Answer(submission.submission_id, "conflict")
+            answer = Answer(submission.submission_id, "conflict", first=answer)
         elif entry is None:
             answer = replace(answer, repeated=True)
         answers.append(answer)
@@ -183,12 +186,12 @@ class Submissions(Subscription):
         received = [(item.body, datetime.fromtimestamp(item.record.timestamp / 1000, UTC)) for item in items]
         for answer in await submit(unit, self.intake, received):
             if answer.status == "conflict":
-                raise Poison(f"submission_id {answer.submission_id!r} was used before with a different body")
+                raise Poison(conflict_reason(answer))
 
     async def reject(self, unit: Unit, record: ConsumerRecord, reason: str) -> None:
         body = _readable_object(record.value)
         submission_id = body.get("submission_id")
-        if not isinstance(submission_id, str) or not 0 < len(submission_id) <= 128:
+        if not isinstance(submission_id, str) or not 0 < len(submission_id) <= 128 or not is_line(submission_id):
             return  # nothing to answer to: the dead letter is all there is
         answered = await unit.session.scalar(
             select(submissions.c.status).where(submissions.c.submission_id == submission_id)
@@ -205,6 +208,26 @@ class Submissions(Subscription):
             [SubmissionRejected(submission_id=submission_id, portal=portal, reasons=reasons)],
             key=submission_id, case_id=None, cause=correlation_of(submission_id), expected_version=0,
         )
+        # The first answer stands: the id is taken, and a later body under it is a conflict that says so.
+        await unit.session.execute(insert(submissions).on_conflict_do_nothing(), [dict(
+            submission_id=submission_id, fingerprint=unreadable_fingerprint(record.value), status="rejected",
+            tracking_number=None, reasons=[r.model_dump() for r in reasons],
+        )])
+
+
+def conflict_reason(answer: Answer) -> str:
+    """Why a submission is refused whose id was answered before, with that first answer."""
+    first = answer.first
+    said = "" if first is None else (
+        f" (it was accepted as {first.tracking_number})" if first.status == "accepted"
+        else f" (it was rejected: {', '.join(r.code for r in first.reasons)})")
+    return (f"submission_id {answer.submission_id!r} was used before with a different body{said}; "
+            "the first answer stands")
+
+
+def unreadable_fingerprint(value: bytes | None) -> str:
+    """The fingerprint of a message that was not even a submission: its bytes', never a submission's."""
+    return "unreadable:" + hashlib.sha256(value or b"").hexdigest()
 
 
 def _readable_object(value: bytes | None) -> dict:

@@ -4,7 +4,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from contracts import Attachment, InfoProvided, Reason
-from contracts.vocabulary import IDENTITY_PATTERN
+from contracts.vocabulary import IDENTITY_PATTERN, Text
 from intake import domain
 from intake.handlers import Intake
 from intake.history import status_of
@@ -19,7 +19,7 @@ class InformationReply(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     account_id: str = Field(pattern=IDENTITY_PATTERN)
-    answer: str = Field(min_length=1, max_length=4000)
+    answer: Text = Field(min_length=1, max_length=4000)
     attachments: list[Attachment] = Field(default_factory=list)
 
 

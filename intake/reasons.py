@@ -1,4 +1,6 @@
-"""Every reason intake refuses a submission for: its code, and what it says in English and Arabic."""
+"""Every reason intake refuses a submission for: its code, and what it says in English and Arabic.
+
+A reason names the field, never repeats an identity number: answers travel to portals and logs."""
 
 from contracts import Reason
 
@@ -12,13 +14,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "الخدمة غير مخصصة للاستفسارات العامة: يرجى وصف المعاملة التي تعذر إكمالها.",
     ),
     "missing_id_in_description": (
-        "The description must include the identity number of the person the request concerns ({value}): "
-        "a national ID, Iqama or border number.",
-        "يجب أن يتضمن الوصف رقم هوية صاحب الطلب ({value}): رقم الهوية الوطنية أو الإقامة أو رقم الحدود.",
+        "The description must include the identity number of the person the request concerns (the request's "
+        "subject_id): a national ID, Iqama or border number.",
+        "يجب أن يتضمن الوصف رقم هوية صاحب الطلب (subject_id): رقم الهوية الوطنية أو الإقامة أو رقم الحدود.",
     ),
     "invalid_identity_number": (
-        "{value} is not a valid national ID, Iqama or border number.",
-        "الرقم {value} ليس رقم هوية وطنية أو إقامة أو رقم حدود صحيحاً.",
+        "The {value} given is not a valid national ID, Iqama or border number.",
+        "الرقم المدخل في {value} ليس رقم هوية وطنية أو إقامة أو رقم حدود صحيحاً.",
     ),
     "subject_not_linked_to_account": (
         "The person the request concerns is not linked to the submitting account.",
@@ -44,6 +46,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The attachment {value} could not be read (its content is empty or not valid base64).",
         "تعذرت قراءة المرفق {value} (محتواه فارغ أو ليس بترميز base64 صحيح).",
     ),
+    "attachment_count": (
+        "A request may carry at most {limit} attachments; this one has {value}.",
+        "يمكن أن يحمل الطلب {limit} مرفقاً على الأكثر، وهذا الطلب يحمل {value}.",
+    ),
     "attachment_too_large": (
         "{value} is {size} MB; the limit is {limit} MB.",
         "{value_ar} حجمه {size} ميجابايت، والحد الأقصى {limit} ميجابايت.",
@@ -63,6 +69,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "contact_invalid": (
         "The {value} given is not valid.",
         "{value_ar} المدخل غير صحيح.",
+    ),
+    "control_characters": (
+        "{value} holds a control character (such as NUL); only printable text, with line breaks in a "
+        "description, is accepted.",
+        "يحتوي الحقل {value} على محرف تحكم (مثل NUL)؛ يُقبل النص المطبوع فقط، مع فواصل الأسطر في الوصف.",
     ),
     "invalid_field": (
         "{value}",

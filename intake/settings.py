@@ -15,6 +15,7 @@ class IntakeSettings(Settings):
     """Where the filesystem store keeps files; `<home>/attachments` when unset."""
     attachment_max_bytes: int = Field(default=5 * MB, ge=1)
     request_attachments_max_bytes: int = Field(default=20 * MB, ge=1)
+    request_attachments_max_count: int = Field(default=20, ge=1)
     portal_rate_per_s: float = Field(default=200.0, gt=0)
     """Each portal's sustained submissions (and lookups) per second over HTTP, per intake process."""
     portal_burst: int = Field(default=400, ge=1)
@@ -26,4 +27,10 @@ class IntakeSettings(Settings):
 
     @property
     def limits(self) -> Limits:
-        return Limits(file_bytes=self.attachment_max_bytes, request_bytes=self.request_attachments_max_bytes)
+        return Limits(file_bytes=self.attachment_max_bytes, request_bytes=self.request_attachments_max_bytes,
+                      files=self.request_attachments_max_count)
+
+    @property
+    def max_body_bytes(self) -> int:
+        """The largest HTTP body intake reads: the attachments' limit as base64, and room for the rest."""
+        return self.request_attachments_max_bytes * 4 // 3 + 2 * MB

@@ -4,6 +4,7 @@ The runtime knows no service by name: the composition root (`tawasul.system`) ha
 """
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ import structlog
 from fastapi import APIRouter, FastAPI, Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services import db, migrations
@@ -58,6 +60,8 @@ class Parts:
     """In the order a batch applies them: reference data before what uses it."""
     routes: APIRouter | None = None
     workers: Sequence[Worker] = ()
+    max_body_bytes: int = 1024 * 1024
+    """The largest HTTP body the service reads; a larger one is refused (413) as soon as it is seen to be."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,7 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
 
     app = FastAPI(title=f"Tawasul {service.name}", lifespan=lifespan)
 
+    app.add_middleware(BodyLimit, max_bytes=parts.max_body_bytes)
     app.add_middleware(TraceRequests)
     app.add_middleware(SecurityHeaders)
 
@@ -255,6 +260,59 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class _TooLarge(StarletteHTTPException):
+    """Raised while the body is read, so whichever part reads it answers 413."""
+
+
+class BodyLimit:
+    """Refuses a body larger than `max_bytes` with 413, whether its `Content-Length` says so or its chunks add up
+    to it: no more than the limit is ever read."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = next((value for name, value in scope["headers"] if name == b"content-length"), None)
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        seen, started = 0, False
+
+        async def counted() -> dict:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge(413, self._detail)
+            return message
+
+        async def watched(message: dict) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except _TooLarge:
+            if not started:
+                await self._refuse(send)
+
+    @property
+    def _detail(self) -> str:
+        return f"the body is larger than the {self.max_bytes} bytes this service reads"
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps({"detail": self._detail})
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body.encode()})
 
 
 class TraceRequests:

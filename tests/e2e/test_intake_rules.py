@@ -7,6 +7,7 @@ import uuid
 import httpx
 import pytest
 
+from contracts.topics import REASON_HEADER
 from tests import samples
 from tests.system import System, encode, envelope_of, submission, topics, wait_for
 
@@ -214,3 +215,77 @@ async def test_accepted_requests_record_the_catalog_version_and_the_subjects_lin
     assert (event["data"]["subject_relation"], event["data"]["subject_nationality"]) == ("visitor", "YE")
     assert [a["sha256"] for a in event["data"]["attachments"]]
     assert "data_base64" not in json.dumps(event)  # attachments travel by reference only
+
+
+async def test_control_characters_are_refused_with_a_reason_on_both_paths(intake):
+    with_nul = {
+        "submission_id": (fresh({**body(), "submission_id": "nul\x00id"}), "submission_id"),
+        "description": (fresh(body(description=body()["description"] + "\x00")), "description"),
+        "attachment name": (fresh(body(attachments=[samples.attachment("iqama-copy", name="scan\x00.pdf")])),
+                            "attachments.0.name"),
+    }
+    for name, (case, field) in with_nul.items():
+        response = await post(intake, case)
+        assert response.status_code == 422, f"{name}: {response.status_code} {response.text}"
+        assert ("control_characters", field) in answered(response), name
+
+    readable_id, unusable_id, good = fresh(with_nul["description"][0]), with_nul["submission_id"][0], fresh(body())
+    await intake.publish(topics.SUBMISSIONS, [encode(readable_id), encode(unusable_id), encode(good)])
+    wanted = {readable_id["submission_id"].encode(), good["submission_id"].encode()}
+
+    async def both_answered():
+        results = {record.key: envelope_of(record) for record in
+                   await intake.read_topic(topics.SUBMISSION_RESULTS, until=1)}
+        return results if wanted <= results.keys() else None
+
+    results = await wait_for(both_answered, what="both readable submissions answered")
+    answer = results[readable_id["submission_id"].encode()]
+    assert answer["type"] == "SubmissionRejected"
+    assert ("control_characters", "description") in [(r["code"], r["field"]) for r in answer["data"]["reasons"]]
+    assert results[good["submission_id"].encode()]["type"] == "SubmissionAccepted"  # the consumer went on
+    assert unusable_id["submission_id"].encode() not in results  # an id that cannot be stored gets no answer
+    dead = await intake.read_topic(topics.dead_letters(topics.SUBMISSIONS), until=1)
+    assert encode(unusable_id)[1] in {record.value for record in dead}
+
+
+async def test_an_id_answered_as_unreadable_stays_answered_and_says_so_on_both_paths(intake):
+    submission_id = f"unreadable-{uuid.uuid4().hex[:8]}"
+    await intake.publish(topics.SUBMISSIONS, [encode(body(submission_id=submission_id, channels="email"))])
+
+    async def answered_once():
+        return [r for r in await intake.read_topic(topics.SUBMISSION_RESULTS, until=1)
+                if r.key == submission_id.encode()]
+
+    [first] = await wait_for(answered_once, what="the unreadable submission answered")
+    assert envelope_of(first)["type"] == "SubmissionRejected"
+    valid = body(submission_id=submission_id)
+    again = await post(intake, valid)
+    assert again.status_code == 409, again.text
+    assert "the first answer stands" in again.json()["detail"] and "invalid_field" in again.json()["detail"]
+    await intake.publish(topics.SUBMISSIONS, [encode(valid)])
+
+    async def conflict_dead_lettered():
+        return [r for r in await intake.read_topic(topics.dead_letters(topics.SUBMISSIONS), until=1)
+                if r.key == submission_id.encode() and b"first answer stands" in dict(r.headers)[REASON_HEADER]]
+
+    assert await wait_for(conflict_dead_lettered, what="the valid copy dead-lettered as a conflict")
+    assert len(await answered_once()) == 1  # still one answer
+
+
+async def test_a_chunked_body_over_the_limit_is_a_413_and_too_many_attachments_a_422(intake):
+    async def chunks():
+        for _ in range(60):  # 3.8 MB without a Content-Length, where intake reads at most 2.2 MB
+            yield b"x" * 64 * 1024
+
+    async with httpx.AsyncClient(timeout=30) as client:
+        try:
+            response = await client.post(intake.url("intake", "/api/v1/requests"), content=chunks(), headers={
+                "X-Api-Key": intake.keys["absher"], "content-type": "application/json"})
+            status = response.status_code
+        except httpx.TransportError:
+            status = None  # the server may close before the client has written everything
+    assert status in (413, None)
+    assert (await post(intake, fresh(body()))).status_code == 201  # and intake goes on serving
+    many = fresh(body(attachments=[samples.attachment("iqama-copy")] * 25))
+    response = await post(intake, many)
+    assert response.status_code == 422 and answered(response) == [("attachment_count", "attachments")]

@@ -166,3 +166,12 @@ def test_what_does_not_fit_the_contract_is_explained_in_the_rules_codes(override
 def test_reasons_say_which_attachment_kind_is_missing():
     [reason] = check(a_submission(attachments=[]), relation="holder").reasons
     assert "iqama-copy" in reason.message_en and "iqama-copy" in reason.message_ar
+
+
+def test_no_reason_repeats_an_identity_number():
+    submission = a_submission(account_id="1000000007", subject_id="2000000007",
+                              description="The renewal failed online for someone else 1000000016.")
+    reasons = check(submission, relation=None).reasons
+    assert {"invalid_identity_number", "missing_id_in_description"} <= {r.code for r in reasons}
+    for number in ("1000000007", "2000000007", "1000000016"):
+        assert all(number not in r.message_en and number not in r.message_ar for r in reasons)
