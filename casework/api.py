@@ -3,9 +3,9 @@
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field, field_serializer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from casework import domain, handlers
 from casework.projection import queue
@@ -50,20 +50,32 @@ class CaseView(BaseModel):
 def routes(runtime: Runtime) -> APIRouter:
     router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
-    @router.get("")
+    @router.get("", responses={200: {"headers": {
+        "X-Total-Count": {"description": "cases matching the filters, on every page", "schema": {"type": "integer"}},
+        "Link": {"description": "`<…>; rel=\"next\"` while there are more", "schema": {"type": "string"}},
+    }}})
     async def list_cases(
-        department: str | None = None,
+        request: Request,
+        response: Response,
+        department: Line | None = Query(default=None, max_length=64),
         status: Status | None = None,
         limit: int = Query(default=100, ge=1, le=1000),
+        offset: int = Query(default=0, ge=0, description="cases to skip: the next page starts at offset + limit"),
     ) -> list[CaseView]:
-        query = (select(queue).where(queue.c.submitted_at.is_not(None))
-                 .order_by(queue.c.routed_at.nulls_last(), queue.c.case_id).limit(limit))
+        """The queue in the order cases were routed, a page at a time; the total is in `X-Total-Count`."""
+        matching = [queue.c.submitted_at.is_not(None)]
         if department is not None:
-            query = query.where(queue.c.department == department)
+            matching.append(queue.c.department == department)
         if status is not None:
-            query = query.where(queue.c.status == status)
+            matching.append(queue.c.status == status)
+        query = (select(queue).where(*matching).order_by(queue.c.routed_at.nulls_last(), queue.c.case_id)
+                 .limit(limit).offset(offset))
         async with runtime.sessions() as session:
             rows = (await session.execute(query)).all()
+            total = await session.scalar(select(func.count()).select_from(queue).where(*matching))
+        response.headers["X-Total-Count"] = str(total)
+        if offset + limit < (total or 0):
+            response.headers["Link"] = f'<{request.url.include_query_params(offset=offset + limit)}>; rel="next"'
         return [CaseView.model_validate(row, from_attributes=True) for row in rows]
 
     @router.get("/{case_id}")

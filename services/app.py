@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from services import db, migrations
 from services.consumer import BatchConsumer, Subscription
 from services.eventstore import EventStore
-from services.kafka import all_topics, consumer_lag, create_broker, create_producer
+from services.kafka import all_topics, broker_reachable, consumer_lag, create_broker, create_producer
 from services.projection import Projection
 from services.relay import Relay
 from services.settings import Settings
@@ -131,7 +131,7 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
         await ensure_topics(
             bootstrap, all_topics(settings), settings.topic_partitions, replication=settings.topic_replication
         )
-        producer = create_producer(settings, bootstrap)
+        producer = app.state.producer = create_producer(settings, bootstrap)
         await producer.start()
         relay = app.state.relay = Relay(
             sessions=runtime.sessions,
@@ -190,9 +190,13 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
         ]
         if failing:
             response.status_code = 503
+        # Still up, but cut off: the supervisor restarts a failing service, not one waiting for its broker.
+        degraded = [] if await broker_reachable(app.state.producer) else ["broker unreachable"]
         return {
             "service": service.name,
-            "status": "failing: " + ", ".join(failing) if failing else "ok",
+            "status": "failing: " + ", ".join(failing + degraded) if failing
+            else "degraded: " + ", ".join(degraded) if degraded else "ok",
+            "broker": "unreachable" if degraded else "ok",
             "relay": {"published": relay.published, "pending": await relay.pending()},
             "consumer": {
                 "applied": consumer.applied,

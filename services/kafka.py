@@ -8,6 +8,7 @@ from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
@@ -55,6 +56,16 @@ async def lenient_batch_parser(records: tuple[ConsumerRecord, ...], original: Ca
 async def raw_values(message: Any) -> list[bytes | None]:
     """The batch body as the raw values: decoding is the subscription's job, poison included."""
     return [record.value for record in message.raw_message]
+
+
+async def broker_reachable(producer: AIOKafkaProducer) -> bool:
+    """Whether the cluster answers a metadata request within `POSITION_TIMEOUT_S` (a frozen broker does not)."""
+    try:
+        async with asyncio.timeout(POSITION_TIMEOUT_S):
+            await producer.client.fetch_all_metadata()
+    except (TimeoutError, KafkaError, OSError):
+        return False
+    return True
 
 
 async def consumer_lag(broker: KafkaBroker) -> dict[str, int]:

@@ -113,6 +113,28 @@ def sla_due(submitted_at: str, sub_service: str | None) -> None:
     print(f"calendar {calendar.version}, sla {sla.sla_version()}, {working_days} working days")
 
 
+def _count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= count <= 1000:
+        raise argparse.ArgumentTypeError(f"{count} is not between 1 and 1000")
+    return count
+
+
+def _sub_service(code: str) -> str:
+    from intake.catalog import load
+    from intake.settings import IntakeSettings
+
+    catalog = load(IntakeSettings.model_fields["catalog_version"].default)
+    known = sorted({sub.code for section in catalog.sections for sub in section.sub_services})
+    if code not in known:
+        raise argparse.ArgumentTypeError(f"no sub-service {code!r} in catalog {catalog.version}; "
+                                         f"the codes are {', '.join(known)}")
+    return code
+
+
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tawasul", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -122,12 +144,13 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("schemas", help="write the contracts' JSON Schemas and AsyncAPI document to contracts/schemas, "
                         "and each service's OpenAPI document to <service>/openapi.json")
     sample = commands.add_parser("demo", help="act as a portal: publish sample submissions, print the answers")
-    sample.add_argument("--count", type=int, default=5)
+    sample.add_argument("--count", type=_count, default=5, help="how many (1–1000)")
     sla = commands.add_parser("sla", help="service-level clock")
     sla_commands = sla.add_subparsers(dest="sla_command", required=True)
     due = sla_commands.add_parser("due", help="print the due time of a request submitted at an ISO 8601 instant")
     due.add_argument("submitted_at", help="ISO 8601 instant; without an offset it is Asia/Riyadh local time")
-    due.add_argument("--sub-service", default=None, help="sub-service code (default: the default SLA)")
+    due.add_argument("--sub-service", default=None, type=_sub_service,
+                     help="a sub-service code of the catalog (default: the default SLA)")
     again = commands.add_parser("rebuild", help="rebuild a service's read models from the log (decides and sends "
                                 "nothing)")
     again.add_argument("service", choices=system.NAMES)

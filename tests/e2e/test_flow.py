@@ -2,6 +2,7 @@
 
 from collections import Counter, defaultdict
 
+import httpx
 import pytest
 
 from contracts import Envelope, RequestSubmitted, Routed, decode_event
@@ -82,3 +83,30 @@ async def test_every_submission_becomes_one_case_routed_and_resolved_once(system
                 for e, event in log if isinstance(event, Routed)}
     assert {case_id: p for case_id, p in problems.items() if p} == {}
     assert any(event.loads for _, event in log if isinstance(event, Routed))  # least-loaded choices were made
+
+
+async def pages(system: System, **params) -> tuple[list[dict], set[int]]:
+    """Every case of the queue, page by page following `Link`, and the totals each page gave."""
+    cases, totals = [], set()
+    url = system.url("casework", "/api/v1/cases")
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.get(url, params=params)
+        while True:
+            assert response.status_code == 200, response.text
+            cases += response.json()
+            totals.add(int(response.headers["X-Total-Count"]))
+            if "next" not in response.links:
+                return cases, totals
+            response = await client.get(response.links["next"]["url"])
+
+
+async def test_the_queue_is_paged_with_its_total(system: System):
+    await system.publish(topics.SUBMISSIONS, [encode(submission(n)) for n in range(45)])
+
+    async def all_open():
+        return await system.scalar("casework", "SELECT count(*) FROM queue WHERE status = 'open'") == 45
+
+    await wait_for(all_open, what="45 open cases")
+    cases, totals = await pages(system, status="open", limit=20)
+    assert totals == {45} and len(cases) == 45 and len({case["case_id"] for case in cases}) == 45
+    assert (await pages(system, status="resolved"))[1] == {0}

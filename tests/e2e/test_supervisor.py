@@ -78,6 +78,12 @@ async def test_a_broker_that_dies_is_restarted_and_every_event_is_republished(up
     await wait_for(lambda: _count(system, "routing", "cases", CASES), what="first cases routed")
 
     old_pid = up.supervisor.kafka.pid
+    os.kill(old_pid, signal.SIGSTOP)  # frozen first: every service says it cannot reach its broker
+    try:
+        await wait_for(lambda: _all_say(up, "degraded: broker unreachable"), what="every service degraded")
+    finally:
+        os.kill(old_pid, signal.SIGCONT)
+    await wait_for(lambda: _all_say(up, "ok"), what="every service ok again")
     up.supervisor.kafka._proc.kill()  # the broker dies, and its memory with it
     await wait_for(lambda: _restarted(up, old_pid), what="broker restarted")
     await wait_for(up.healthy, what="services restarted")
@@ -114,6 +120,15 @@ async def test_a_service_that_stops_answering_is_restarted_and_the_flow_goes_on(
     await wait_for(lambda: _replaced(routing, hung_pid), what="the hung routing service replaced")
     await wait_for(lambda: _count(system, "routing", "cases", CASES), what="cases routed after the restart")
     assert await system.scalar("routing", "SELECT count(*) FROM cases") == CASES
+
+
+async def _all_say(up: Up, status: str) -> bool:
+    async with httpx.AsyncClient(timeout=5) as client:
+        try:
+            answers = [(await client.get(f"http://127.0.0.1:{port}/healthz")).json() for port in up.ports.values()]
+        except httpx.TransportError:
+            return False
+    return all(answer["status"] == status for answer in answers)
 
 
 async def _count(system, service: str, table: str, expected: int) -> bool:

@@ -171,7 +171,7 @@ def test_the_cli_prints_the_due_time_in_riyadh_and_the_calendar_version(capsys):
         "2026-11-30T15:00:00+03:00",
         f"calendar sa-2026.1+2027.1+{holidays.VERSION}, sla 2026.1, 7 working days",
     ]
-    main(["sla", "due", "2027-09-21T07:00:00Z", "--sub-service", "passport-renewal"])
+    main(["sla", "due", "2027-09-21T07:00:00Z", "--sub-service", "renew"])
     assert capsys.readouterr().out.splitlines()[0] == "2027-10-03T15:00:00+03:00"
     main(["sla", "due", "2026-11-16T23:59"])
     assert capsys.readouterr().out.splitlines()[0] == "2026-11-25T15:00:00+03:00"
@@ -190,3 +190,15 @@ def test_the_cli_requires_a_sla_command(capsys):
         main(["sla"])
     assert exit_.value.code == 2
     assert "due" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["sla", "due", "2026-11-19T10:00", "--sub-service", "no-such-thing"], "no sub-service 'no-such-thing'"),
+    (["sla", "due", "2026-11-19T10:00", "--sub-service", "passport-renewal"], "no sub-service 'passport-renewal'"),
+    (["demo", "--count", "-3"], "-3 is not between 1 and 1000"),
+    (["demo", "--count", "many"], "'many' is not a whole number"),
+])
+def test_bad_arguments_get_a_clear_error(argv, said, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2 and said in capsys.readouterr().err
