@@ -28,6 +28,7 @@ from contracts import topics
 from contracts.topics import CONSUMER_HEADER, REASON_HEADER, SOURCE_HEADER
 from services.backoff import Backoff
 from services.eventstore import Cause, ConcurrencyError, EventStore, Unit, unit_of_work
+from services.logging import mask
 from services.projection import Projection
 from services.tables import inbox
 from services.telemetry import context_headers, message_span
@@ -191,7 +192,7 @@ class BatchConsumer:
                 reason = error.reason
                 break
             except Exception as error:  # noqa: BLE001 - counted, then dead-lettered
-                reason = f"handler failed after {attempt} attempts: {error!r}"
+                reason = mask(f"handler failed after {attempt} attempts: {error!r}")  # an error may quote data
                 log.warning("consumer.handler_failed", consumer=self.name, attempt=attempt, error=repr(error))
         await self._retrying(lambda: self._dead_letter([(item.record, reason)]))
         await self._retrying(lambda: self._mark_dead(item.message_id))

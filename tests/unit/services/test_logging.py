@@ -34,3 +34,17 @@ def test_ids_phones_and_emails_inside_free_text_are_masked(capsys):
 def test_tracking_numbers_and_counts_stay_readable(capsys):
     line = log_line(capsys, case="TW2600012349", applied=1500, reason="batch of 500")
     assert (line["case"], line["applied"], line["reason"]) == ("TW2600012349", 1500, "batch of 500")
+
+
+def test_a_standard_library_traceback_is_masked_too(capsys):
+    import logging
+
+    configure_logging(service="test", fmt="json")
+    try:
+        raise ValueError("could not send to someone@example.sa on +966501234567 for 2000000006")
+    except ValueError:
+        logging.getLogger("uvicorn.error").exception("request for %s failed", "a.b@example.sa")
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert line["event"] == "request for [redacted] failed" and "Traceback" in line["exception"]
+    for secret in ("example.sa", "966501234567", "2000000006"):
+        assert secret not in json.dumps(line)
