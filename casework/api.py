@@ -12,6 +12,7 @@ from casework.projection import queue
 from contracts.vocabulary import RIYADH, Line, Outcome, Text
 from services.app import Runtime
 from services.eventstore import ConcurrencyError, unit_of_work
+from services.http import problems
 
 Status = Literal["submitted", "open", "awaiting_information", "resolved"]
 
@@ -50,7 +51,7 @@ class CaseView(BaseModel):
 def routes(runtime: Runtime) -> APIRouter:
     router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
-    @router.get("", responses={200: {"headers": {
+    @router.get("", responses={**problems(413), 200: {"headers": {
         "X-Total-Count": {"description": "cases matching the filters, on every page", "schema": {"type": "integer"}},
         "Link": {"description": "`<…>; rel=\"next\"` while there are more", "schema": {"type": "string"}},
     }}})
@@ -78,7 +79,7 @@ def routes(runtime: Runtime) -> APIRouter:
             response.headers["Link"] = f'<{request.url.include_query_params(offset=offset + limit)}>; rel="next"'
         return [CaseView.model_validate(row, from_attributes=True) for row in rows]
 
-    @router.get("/{case_id}")
+    @router.get("/{case_id}", responses=problems(404, 413))
     async def get_case(case_id: str) -> CaseView:
         async with runtime.sessions() as session:
             row = (await session.execute(
@@ -100,17 +101,17 @@ def routes(runtime: Runtime) -> APIRouter:
             raise HTTPException(409, "the case changed meanwhile; reload and try again") from None
         return await get_case(case_id)
 
-    @router.post("/{case_id}/resolve")
+    @router.post("/{case_id}/resolve", responses=problems(404, 409, 413))
     async def resolve(case_id: str, body: ResolveBody) -> CaseView:
         """Close the case with its outcome and the reply the beneficiary will read."""
         return await act(case_id, domain.ResolveCase(**body.model_dump()))
 
-    @router.post("/{case_id}/request-information")
+    @router.post("/{case_id}/request-information", responses=problems(404, 409, 413))
     async def request_information(case_id: str, body: InformationBody) -> CaseView:
         """Ask the beneficiary for something; the SLA clock pauses until they answer through their portal."""
         return await act(case_id, domain.RequestInformation(**body.model_dump()))
 
-    @router.post("/{case_id}/transfer")
+    @router.post("/{case_id}/transfer", responses=problems(404, 409, 413))
     async def transfer(case_id: str, body: TransferBody) -> CaseView:
         """Ask routing to send the case to another department (it checks the department; the clock runs on)."""
         return await act(case_id, domain.RequestTransfer(**body.model_dump()))

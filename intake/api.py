@@ -29,6 +29,7 @@ from intake.status import RequestStatus
 from services.app import Runtime
 from services.batching import Batcher
 from services.eventstore import unit_of_work
+from services.http import problems
 from services.ratelimit import RateLimiter
 
 API_KEY = APIKeyHeader(name="X-Api-Key", auto_error=False, description="A portal's (or an officer's) API key")
@@ -103,8 +104,7 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
 
     @router.post(
         "/requests", tags=["requests"], status_code=201, openapi_extra=SUBMISSION_BODY,
-        responses={201: {"model": Accepted}, 401: {}, 403: {}, 409: {}, 413: {}, 422: {"model": Rejected},
-                   429: {}},
+        responses={201: {"model": Accepted}, 422: {"model": Rejected}, **problems(401, 403, 409, 413, 429)},
     )
     async def post_request(request: Request, principal: Annotated[Principal, Depends(caller)]) -> Any:
         """Submit a request; the same `submission_id` again gets the same answer (with another body, 409)."""
@@ -136,7 +136,7 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
             raise HTTPException(404, f"no request {tracking_number} for this account")
         return row
 
-    @router.get("/requests/{tracking_number}", tags=["requests"], responses={400: {}, 401: {}, 404: {}, 429: {}})
+    @router.get("/requests/{tracking_number}", tags=["requests"], responses=problems(400, 401, 404, 413, 429))
     async def get_request(
         principal: Annotated[Principal, Depends(caller)],
         tracking_number: str = TRACKING,
@@ -148,7 +148,7 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
             return await status_of(session, row)
 
     @router.post("/requests/{tracking_number}/information", tags=["requests"],
-                 responses={400: {}, 401: {}, 404: {}, 409: {}, 422: {"model": Rejected}, 429: {}})
+                 responses={422: {"model": Rejected}, **problems(400, 401, 403, 404, 409, 413, 429)})
     async def provide_information(
         body: information.InformationReply, principal: Annotated[Principal, Depends(caller)],
         tracking_number: str = TRACKING,
@@ -170,8 +170,8 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
 
     @router.get(
         "/requests/{tracking_number}/attachments/{sha256}", tags=["requests"],
-        responses={200: {"content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}}}, 400: {}, 401: {},
-                   404: {}},
+        responses={200: {"content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}}},
+                   **problems(400, 401, 404, 413, 429)},
     )
     async def get_attachment(
         principal: Annotated[Principal, Depends(caller)],

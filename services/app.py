@@ -4,7 +4,6 @@ The runtime knows no service by name: the composition root (`tawasul.system`) ha
 """
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -15,17 +14,15 @@ import structlog
 from fastapi import APIRouter, FastAPI, Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services import db, migrations
 from services.consumer import BatchConsumer, Subscription
 from services.eventstore import EventStore
+from services.http import BodyLimit, SecurityHeaders, TraceRequests
 from services.kafka import all_topics, broker_reachable, consumer_lag, create_broker, create_producer
 from services.projection import Projection
 from services.relay import Relay
 from services.settings import Settings
-from services.telemetry import server_span
 from services.topics import ensure_topics
 
 log = structlog.get_logger()
@@ -228,113 +225,6 @@ async def _within(stopping: Awaitable[None], what: str) -> None:
             await stopping
     except TimeoutError:
         log.warning("service.stop_abandoned", part=what, after_s=STOP_S)
-
-
-API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-DOCS_POLICY = (
-    "default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; style-src 'unsafe-inline' "
-    "https://cdn.jsdelivr.net; img-src data: https://fastapi.tiangolo.com; connect-src 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
-)
-"""The interactive OpenAPI page loads its script and style from a CDN, so it gets just what it needs."""
-DOCS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
-
-
-class SecurityHeaders:
-    """Every HTTP answer is kept out of caches, frames and referrers, and its type is never sniffed.
-
-    Plain ASGI, like `TraceRequests`; a header the route set itself is left as it is."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        policy = DOCS_POLICY if scope["path"] in DOCS else API_POLICY
-        extra = [(b"cache-control", b"no-store"), (b"content-security-policy", policy.encode()),
-                 (b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
-                 (b"referrer-policy", b"no-referrer")]
-
-        async def send_with_headers(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []), *(h for h in extra if h[0] not in present)]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-class _TooLarge(StarletteHTTPException):
-    """Raised while the body is read, so whichever part reads it answers 413."""
-
-
-class BodyLimit:
-    """Refuses a body larger than `max_bytes` with 413, whether its `Content-Length` says so or its chunks add up
-    to it: no more than the limit is ever read."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = next((value for name, value in scope["headers"] if name == b"content-length"), None)
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
-            return
-        seen, started = 0, False
-
-        async def counted() -> dict:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge(413, self._detail)
-            return message
-
-        async def watched(message: dict) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, watched)
-        except _TooLarge:
-            if not started:
-                await self._refuse(send)
-
-    @property
-    def _detail(self) -> str:
-        return f"the body is larger than the {self.max_bytes} bytes this service reads"
-
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"detail": self._detail})
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body.encode()})
-
-
-class TraceRequests:
-    """A SERVER span around each HTTP request (not health checks), so the events it emits continue its trace.
-
-    Plain ASGI rather than `@app.middleware("http")`, whose per-request task and stream wrapping cost the portal
-    API a noticeable share of its time."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] == "/healthz":
-            await self.app(scope, receive, send)
-            return
-        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
-        with server_span(f"{scope['method']} {scope['path']}", headers):
-            await self.app(scope, receive, send)
 
 
 def _document(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:

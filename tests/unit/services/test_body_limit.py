@@ -3,7 +3,7 @@
 
 import json
 
-from services.app import BodyLimit
+from services.http import BodyLimit
 
 LIMIT = 1000
 
