@@ -1,9 +1,9 @@
 """Officers' HTTP API: the queue, one case, and what an officer does to it (resolve, ask, transfer)."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, Field, field_serializer
 from sqlalchemy import func, select
 
@@ -12,7 +12,10 @@ from casework.projection import queue
 from contracts.vocabulary import RIYADH, Line, Outcome, Text
 from services.app import Runtime
 from services.eventstore import ConcurrencyError, unit_of_work
-from services.http import problems
+from services.http import DIGITS, problems
+
+MAX_OFFSET = 2**31 - 1
+CASE = Path(pattern=r"^[A-Za-z0-9]{1,32}$", description="the case's tracking number, e.g. TW2600000018")
 
 Status = Literal["submitted", "open", "awaiting_information", "resolved"]
 
@@ -60,8 +63,9 @@ def routes(runtime: Runtime) -> APIRouter:
         response: Response,
         department: Line | None = Query(default=None, max_length=64),
         status: Status | None = None,
-        limit: int = Query(default=100, ge=1, le=1000),
-        offset: int = Query(default=0, ge=0, description="cases to skip: the next page starts at offset + limit"),
+        limit: Annotated[int, Query(ge=1, le=1000), DIGITS] = 100,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="cases to skip: the next page starts at "
+                                     "offset + limit"), DIGITS] = 0,
     ) -> list[CaseView]:
         """The queue in the order cases were routed, a page at a time; the total is in `X-Total-Count`."""
         matching = [queue.c.submitted_at.is_not(None)]
@@ -80,7 +84,7 @@ def routes(runtime: Runtime) -> APIRouter:
         return [CaseView.model_validate(row, from_attributes=True) for row in rows]
 
     @router.get("/{case_id}", responses=problems(404, 413))
-    async def get_case(case_id: str) -> CaseView:
+    async def get_case(case_id: str = CASE) -> CaseView:
         async with runtime.sessions() as session:
             row = (await session.execute(
                 select(queue).where(queue.c.case_id == case_id, queue.c.submitted_at.is_not(None))
@@ -101,18 +105,18 @@ def routes(runtime: Runtime) -> APIRouter:
             raise HTTPException(409, "the case changed meanwhile; reload and try again") from None
         return await get_case(case_id)
 
-    @router.post("/{case_id}/resolve", responses=problems(404, 409, 413))
-    async def resolve(case_id: str, body: ResolveBody) -> CaseView:
+    @router.post("/{case_id}/resolve", responses=problems(400, 404, 409, 413))
+    async def resolve(body: ResolveBody, case_id: str = CASE) -> CaseView:
         """Close the case with its outcome and the reply the beneficiary will read."""
         return await act(case_id, domain.ResolveCase(**body.model_dump()))
 
-    @router.post("/{case_id}/request-information", responses=problems(404, 409, 413))
-    async def request_information(case_id: str, body: InformationBody) -> CaseView:
+    @router.post("/{case_id}/request-information", responses=problems(400, 404, 409, 413))
+    async def request_information(body: InformationBody, case_id: str = CASE) -> CaseView:
         """Ask the beneficiary for something; the SLA clock pauses until they answer through their portal."""
         return await act(case_id, domain.RequestInformation(**body.model_dump()))
 
-    @router.post("/{case_id}/transfer", responses=problems(404, 409, 413))
-    async def transfer(case_id: str, body: TransferBody) -> CaseView:
+    @router.post("/{case_id}/transfer", responses=problems(400, 404, 409, 413))
+    async def transfer(body: TransferBody, case_id: str = CASE) -> CaseView:
         """Ask routing to send the case to another department (it checks the department; the clock runs on)."""
         return await act(case_id, domain.RequestTransfer(**body.model_dump()))
 

@@ -7,14 +7,16 @@ import base64
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from contracts import PortalSubmission, Reason
 from contracts.vocabulary import IDENTITY_PATTERN
@@ -68,6 +70,17 @@ SUBMISSION_BODY = {
         },
     }
 }
+
+
+Body = TypeVar("Body", bound=BaseModel)
+
+INFORMATION_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/InformationReply"}}},
+    }
+}
+"""Read by hand, as submissions are, so a body that does not fit is answered with reasons like theirs."""
 
 
 def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRouter:
@@ -136,7 +149,8 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
             raise HTTPException(404, f"no request {tracking_number} for this account")
         return row
 
-    @router.get("/requests/{tracking_number}", tags=["requests"], responses=problems(400, 401, 404, 413, 429))
+    @router.get("/requests/{tracking_number}", tags=["requests"],
+                responses={422: {"model": Rejected}, **problems(400, 401, 404, 413, 429)})
     async def get_request(
         principal: Annotated[Principal, Depends(caller)],
         tracking_number: str = TRACKING,
@@ -147,16 +161,21 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
         async with runtime.sessions() as session:
             return await status_of(session, row)
 
-    @router.post("/requests/{tracking_number}/information", tags=["requests"],
+    @router.post("/requests/{tracking_number}/information", tags=["requests"], openapi_extra=INFORMATION_BODY,
                  responses={422: {"model": Rejected}, **problems(400, 401, 403, 404, 409, 413, 429)})
     async def provide_information(
-        body: information.InformationReply, principal: Annotated[Principal, Depends(caller)],
-        tracking_number: str = TRACKING,
+        request: Request, principal: Annotated[Principal, Depends(caller)], tracking_number: str = TRACKING,
     ) -> Any:
         """The beneficiary's answer to an officer's question; the SLA clock runs again from now."""
         if principal.role != "portal":
             raise HTTPException(403, "only a portal's key may answer for a beneficiary")
         _check_digit(tracking_number)
+        try:
+            body = _parsed(await request.body(), information.InformationReply)
+        except ValidationError as error:
+            return _rejected(None, domain.schema_reasons(error))
+        except ValueError as error:
+            return _rejected(None, [domain.malformed(str(error))])
         try:
             async with unit_of_work(runtime.sessions, runtime.store) as unit:
                 outcome = await information.provide(unit, intake, tracking_number, body, portal=principal.name)
@@ -171,7 +190,7 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
     @router.get(
         "/requests/{tracking_number}/attachments/{sha256}", tags=["requests"],
         responses={200: {"content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}}},
-                   **problems(400, 401, 404, 413, 429)},
+                   422: {"model": Rejected}, **problems(400, 401, 404, 413, 429)},
     )
     async def get_attachment(
         principal: Annotated[Principal, Depends(caller)],
@@ -200,7 +219,12 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
 
 async def _read_submission(request: Request) -> PortalSubmission:
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        form = await request.form()
+        try:
+            form = await request.form()
+        except StarletteHTTPException as error:
+            if error.status_code != 400:  # a body over the limit stays a 413
+                raise
+            raise ValueError(f"the multipart form cannot be read: {error.detail}") from None
         body = form.get("submission")
         if not isinstance(body, str):
             raise ValueError("the multipart form needs a `submission` field holding the submission's JSON")
@@ -213,9 +237,13 @@ async def _read_submission(request: Request) -> PortalSubmission:
             for kind, upload in form.multi_items() if kind != "submission" and not isinstance(upload, str)
         ]
         return PortalSubmission.model_validate(fields)
-    raw = await request.body()
+    return _parsed(await request.body(), PortalSubmission)
+
+
+def _parsed(raw: bytes, model: type[Body]) -> Body:
+    """`raw` as `model`; ValueError when it is not JSON at all, pydantic's ValidationError when it does not fit."""
     try:
-        return PortalSubmission.model_validate_json(raw)
+        return model.model_validate_json(raw)
     except ValidationError as error:
         if any(problem["type"] == "json_invalid" for problem in error.errors()):
             raise ValueError("the body is not JSON") from error
@@ -225,6 +253,17 @@ async def _read_submission(request: Request) -> PortalSubmission:
 def reaches(principal: Principal, request: Any, account_id: str | None) -> bool:
     """Whether a portal's key may read or answer `request`: it came through that portal, for that account."""
     return request.portal == principal.name and request.account_id == account_id
+
+
+SOURCES = {"path", "query", "header", "cookie", "body"}
+
+
+async def rejected_request(request: Request, error: RequestValidationError) -> JSONResponse:
+    """Any intake request that does not fit its operation is answered as a submission that breaks the rules is:
+    422 with a reason per field."""
+    problems = [{**problem, "loc": tuple(problem["loc"][1:]) if problem["loc"] and problem["loc"][0] in SOURCES
+                 else tuple(problem["loc"])} for problem in error.errors()]
+    return _rejected(None, domain.reasons_for(problems))
 
 
 def _rejected(submission_id: str | None, reasons: list[Reason], headers: dict[str, str] | None = None) -> JSONResponse:

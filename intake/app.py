@@ -4,10 +4,13 @@ portals how their requests stand."""
 from pathlib import Path
 from typing import cast
 
+from fastapi.exceptions import RequestValidationError
+
 from contracts import PortalSubmission
 from intake import api
 from intake.catalog import load
 from intake.handlers import Intake, Submissions
+from intake.information import InformationReply
 from intake.projection import HISTORY, REQUESTS
 from intake.registry import Registry
 from intake.settings import IntakeSettings
@@ -29,6 +32,7 @@ def build(runtime: Runtime) -> Parts:
         subscriptions=[Registry(), Submissions(intake), CaseEvents.folding(REQUESTS, HISTORY)],
         routes=api.routes(runtime, intake, settings),
         max_body_bytes=settings.max_body_bytes,
+        exception_handlers={RequestValidationError: api.rejected_request},
     )
 
 
@@ -38,5 +42,5 @@ SERVICE = Service(
     migrations=Path(__file__).parent / "migrations",
     build=build,
     read_models=lambda: [Registry(), CaseEvents.folding(REQUESTS, HISTORY)],
-    documented=(PortalSubmission,),
+    documented=(PortalSubmission, InformationReply),
 )

@@ -10,8 +10,9 @@ import binascii
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 from stdnum import damm
@@ -207,8 +208,13 @@ SCHEMA_CODES = {
 
 def schema_reasons(error: ValidationError) -> list[Reason]:
     """A submission that does not even fit the contract, explained field by field in the rules' own codes."""
+    return reasons_for(error.errors(include_url=False))
+
+
+def reasons_for(problems: Sequence[Mapping[str, Any]]) -> list[Reason]:
+    """Pydantic's `errors()` (a `loc`, a `type` and a `msg` each) as reasons; the input is never repeated."""
     reasons = []
-    for problem in error.errors(include_url=False):
+    for problem in problems:
         field = ".".join(str(part) for part in problem["loc"]) or None
         if problem["type"] == CONTROL_CHARACTERS:
             reasons.append(reason(CONTROL_CHARACTERS, field, field))

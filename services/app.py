@@ -4,14 +4,14 @@ The runtime knows no service by name: the composition root (`tawasul.system`) ha
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -59,6 +59,9 @@ class Parts:
     workers: Sequence[Worker] = ()
     max_body_bytes: int = 1024 * 1024
     """The largest HTTP body the service reads; a larger one is refused (413) as soon as it is seen to be."""
+    exception_handlers: Mapping[type[Exception], Callable[[Request, Any], Awaitable[Response]]] = \
+        field(default_factory=dict)
+    """How the service answers an exception its routes raise, in place of FastAPI's answer."""
 
 
 @dataclass(frozen=True)
@@ -168,13 +171,15 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
             await engine.dispose()
             log.info("service.stopped")
 
-    app = FastAPI(title=f"Tawasul {service.name}", lifespan=lifespan)
+    app = FastAPI(title=f"Tawasul {service.name}", lifespan=lifespan,
+                  exception_handlers=dict(parts.exception_handlers))
 
     app.add_middleware(BodyLimit, max_bytes=parts.max_body_bytes)
     app.add_middleware(TraceRequests)
     app.add_middleware(SecurityHeaders)
 
-    @app.get("/healthz")
+    @app.get("/healthz", responses={503: {"description": "the relay, the consumer or a worker has stopped: "
+                                                          "`status` says which"}})
     async def healthz(response: Response) -> dict:
         relay: Relay = app.state.relay
         consumer: BatchConsumer = app.state.consumer

@@ -3,7 +3,7 @@ body streams, a trace span per request, and the problem body every error answer 
 
 import json
 
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -17,7 +17,7 @@ class Problem(BaseModel):
 
 
 MEANINGS = {
-    400: "malformed (a tracking number whose check digit does not match, …)",
+    400: "malformed: a body that is not UTF-8, a tracking number whose check digit does not match, …",
     401: "no valid X-Api-Key",
     403: "the key may not do this",
     404: "no such thing for this caller (the same answer a stranger gets)",
@@ -30,6 +30,17 @@ MEANINGS = {
 def problems(*statuses: int) -> dict[int | str, dict]:
     """The `responses` entries of an operation that may answer `statuses` with a `Problem`."""
     return {status: {"model": Problem, "description": MEANINGS[status]} for status in statuses}
+
+
+def _digits(value: object) -> object:
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("must be written in the digits 0-9 alone")
+    return value
+
+
+DIGITS = BeforeValidator(_digits)
+"""For a whole number in a query or a path, beside its `Query`/`Path` in `Annotated[int, …]`: digits only, not
+`+5`, ` 5` or `5.0`, which pydantic would take."""
 
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"

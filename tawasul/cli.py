@@ -8,6 +8,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from contracts.vocabulary import PORTALS
 from tawasul import system
 
 
@@ -32,12 +33,12 @@ def up() -> None:
     asyncio.run(supervisor.run())
 
 
-def demo(count: int) -> None:
+def demo(count: int, portal: str | None) -> None:
     from intake.settings import IntakeSettings
     from services.supervisor import beside_running
     from tawasul.demo import demo
 
-    asyncio.run(demo(beside_running(IntakeSettings()), count))
+    asyncio.run(demo(beside_running(IntakeSettings()), count, portal))
 
 
 def rebuild(name: str) -> None:
@@ -143,7 +144,10 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("up", help="start the embedded broker and database (unless overridden) and all services")
     commands.add_parser("schemas", help="write the contracts' JSON Schemas and AsyncAPI document to contracts/schemas, "
                         "and each service's OpenAPI document to <service>/openapi.json")
-    sample = commands.add_parser("demo", help="act as a portal: publish sample submissions, print the answers")
+    sample = commands.add_parser("demo", help="act as a portal: publish sample submissions, print the answers and "
+                                 "where each accepted one was routed")
+    sample.add_argument("--portal", choices=PORTALS, default=None, help="the portal they come from (default: "
+                        "absher and muqeem in turn)")
     sample.add_argument("--count", type=_count, default=5, help="how many (1–1000)")
     sla = commands.add_parser("sla", help="service-level clock")
     sla_commands = sla.add_subparsers(dest="sla_command", required=True)
@@ -170,7 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "up":
         up()
     elif args.command == "demo":
-        demo(args.count)
+        demo(args.count, args.portal)
     elif args.command == "rebuild":
         rebuild(args.service)
     elif args.command in ("mail", "sms"):

@@ -11,12 +11,14 @@ import base64
 import json
 import random
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from contracts import topics
+from contracts.vocabulary import RIYADH
 from intake.catalog import Catalog, load
 from intake.settings import IntakeSettings
 from services.settings import Settings
@@ -80,9 +82,9 @@ def description(subject_id: str, arabic: bool, n: int = 0) -> str:
     return f"The transaction could not be completed online (request {n}) for ID {subject_id}; the portal gave an error."
 
 
-def submission(n: int, plan: Plan, catalog: Catalog) -> dict[str, Any]:
-    """A valid portal submission under `plan`; `n` varies its portal, language and channels and makes its id
-    unique."""
+def submission(n: int, plan: Plan, catalog: Catalog, portal: str | None = None) -> dict[str, Any]:
+    """A valid portal submission under `plan`; `n` varies its portal (unless `portal` is given), language and
+    channels and makes its id unique."""
     section, sub_service, relation = plan
     sub = catalog.sub_service(section, sub_service)
     if sub is None:
@@ -91,7 +93,7 @@ def submission(n: int, plan: Plan, catalog: Catalog) -> dict[str, Any]:
     arabic = n % 3 != 0
     return {
         "submission_id": f"sub-{uuid.uuid4().hex[:12]}-{n}",
-        "portal": "absher" if n % 2 else "muqeem",
+        "portal": portal or ("absher" if n % 2 else "muqeem"),
         "account_id": ACCOUNT,
         "subject_id": subject_id,
         "section": section,
@@ -115,14 +117,14 @@ async def publish_household(settings: Settings) -> None:
         await producer.stop()
 
 
-async def demo(settings: IntakeSettings, count: int, timeout_s: float = 60.0) -> None:
-    """Publish `count` sample submissions as a portal would and print intake's answer to each."""
-    bootstrap = settings.kafka_bootstrap
+async def demo(settings: IntakeSettings, count: int, portal: str | None = None, timeout_s: float = 60.0) -> None:
+    """Publish `count` sample submissions as a portal would (`portal`, or absher and muqeem in turn), print
+    intake's answer to each, then where routing sent each accepted one."""
     catalog = load(settings.catalog_version)
     every = plans(catalog)
-    bodies = {body["submission_id"]: body for body in (submission(n, random.choice(every), catalog)
+    bodies = {body["submission_id"]: body for body in (submission(n, random.choice(every), catalog, portal)
                                                        for n in range(count))}
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
     await producer.start()
     try:
         for submission_id, body in bodies.items():
@@ -130,37 +132,59 @@ async def demo(settings: IntakeSettings, count: int, timeout_s: float = 60.0) ->
                 settings.topic(topics.SUBMISSIONS), json.dumps(body, ensure_ascii=False).encode(),
                 key=submission_id.encode(),
             )
-            print(f"sent      {submission_id}  {body['section']} / {body['sub_service']}", flush=True)
+            print(f"sent      {submission_id}  {body['portal']}: {body['section']} / {body['sub_service']}",
+                  flush=True)
     finally:
         await producer.stop()
-    await _print_answers(settings, bootstrap, set(bodies), timeout_s)
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    accepted = await _follow(settings, topics.SUBMISSION_RESULTS, set(bodies), _answer, deadline)
+    await _follow(settings, topics.CASE_EVENTS, accepted, _routed, deadline)
 
 
-async def _print_answers(settings: Settings, bootstrap: str, waiting: set[str], timeout_s: float) -> None:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+Say = Callable[[dict[str, Any]], tuple[str, str | None] | None]
+"""What to print for an envelope of the awaited kind, and the case it leads to (or None to pass it by)."""
+
+
+async def _follow(settings: Settings, topic: str, waiting: set[str], say: Say, deadline: float) -> set[str]:
+    """Read `topic` from its start until every key in `waiting` has had its envelope `say` prints; the cases
+    they lead to."""
+    cases: set[str] = set()
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        name = settings.topic(topics.SUBMISSION_RESULTS)
+        name = settings.topic(topic)
         partitions = [TopicPartition(name, p) for p in sorted(consumer.partitions_for_topic(name) or [])]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
-        deadline = asyncio.get_running_loop().time() + timeout_s
         while waiting and asyncio.get_running_loop().time() < deadline:
             for records in (await consumer.getmany(timeout_ms=500)).values():
                 for record in records:
-                    submission_id = record.key.decode() if record.key else ""
-                    if submission_id in waiting:
-                        waiting.discard(submission_id)
-                        print(_answer(json.loads(record.value)), flush=True)
+                    key = record.key.decode() if record.key else ""
+                    if key in waiting and (said := say(json.loads(record.value))) is not None:
+                        waiting.discard(key)
+                        line, case = said
+                        print(line, flush=True)
+                        if case:
+                            cases.add(case)
     finally:
         await consumer.stop()
-    for submission_id in sorted(waiting):
-        print(f"no answer {submission_id} within {timeout_s:.0f} s (is `make run` up?)")
+    for key in sorted(waiting):
+        print(f"waiting   {key}: nothing on {topic} in time (is `make run` up?)")
+    return cases
 
 
-def _answer(envelope: dict) -> str:
+def _answer(envelope: dict[str, Any]) -> tuple[str, str | None]:
     data = envelope["data"]
     if envelope["type"] == "SubmissionAccepted":
-        return f"accepted  {data['submission_id']}  tracking number {data['tracking_number']}"
+        return f"accepted  {data['submission_id']}  tracking number {data['tracking_number']}", data["tracking_number"]
     reasons = "; ".join(f"{r['code']} ({r['field']})" for r in data["reasons"])
-    return f"rejected  {data['submission_id']}  {reasons}"
+    return f"rejected  {data['submission_id']}  {reasons}", None
+
+
+def _routed(envelope: dict[str, Any]) -> tuple[str, str | None] | None:
+    if envelope["type"] != "Routed":
+        return None
+    data = envelope["data"]
+    due = datetime.fromisoformat(data["due_at"]).astimezone(RIYADH).strftime("%Y-%m-%d %H:%M") \
+        if data.get("due_at") else "no due time"
+    return f"routed    {envelope['case_id']}  to {data['department']}, due {due} Riyadh", None
