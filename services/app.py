@@ -19,7 +19,14 @@ from services import db, migrations
 from services.consumer import BatchConsumer, Subscription
 from services.eventstore import EventStore
 from services.http import BodyLimit, SecurityHeaders, TraceRequests
-from services.kafka import all_topics, broker_reachable, consumer_lag, create_broker, create_producer
+from services.kafka import (
+    all_topics,
+    broker_reachable,
+    client_options,
+    consumer_lag,
+    create_broker,
+    create_producer,
+)
 from services.projection import Projection
 from services.relay import Relay
 from services.settings import Settings
@@ -128,9 +135,8 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(db.ensure_database, url)
         await asyncio.to_thread(migrations.upgrade, url, service.migrations)
-        await ensure_topics(
-            bootstrap, all_topics(settings), settings.topic_partitions, replication=settings.topic_replication
-        )
+        await ensure_topics(bootstrap, all_topics(settings), settings.topic_partitions,
+                            replication=settings.topic_replication, options=client_options(settings))
         producer = app.state.producer = create_producer(settings, bootstrap)
         await producer.start()
         relay = app.state.relay = Relay(

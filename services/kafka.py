@@ -9,9 +9,12 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from aiokafka.helpers import create_ssl_context
 from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.kafka.security import parse_security
+from faststream.security import BaseSecurity, SASLScram256, SASLScram512
 
 from contracts import topics
 from services.settings import Settings
@@ -29,9 +32,28 @@ def all_topics(settings: Settings) -> list[str]:
     return names + [topics.dead_letters(name) for name in names]
 
 
+def security(settings: Settings) -> BaseSecurity | None:
+    """How this process's Kafka clients authenticate: not at all on the embedded broker, as the service's own
+    SASL/SCRAM principal on a production cluster (over TLS with SASL_SSL)."""
+    if settings.kafka_security_protocol == "PLAINTEXT":
+        return None
+    tls = settings.kafka_security_protocol == "SASL_SSL"
+    context = create_ssl_context(cafile=str(settings.kafka_ca_file) if settings.kafka_ca_file else None) \
+        if tls else None
+    scram = SASLScram512 if settings.kafka_sasl_mechanism == "SCRAM-SHA-512" else SASLScram256
+    password = settings.kafka_password.get_secret_value() if settings.kafka_password else ""
+    return scram(settings.kafka_username or "", password, ssl_context=context, use_ssl=tls)
+
+
+def client_options(settings: Settings) -> dict[str, Any]:
+    """`security(settings)` as the keyword arguments of an aiokafka client (producer, consumer, admin)."""
+    return parse_security(security(settings))
+
+
 def create_producer(settings: Settings, bootstrap: str) -> AIOKafkaProducer:
     # No idempotent producer: the embedded broker lacks InitProducerId; consumers dedupe instead.
     return AIOKafkaProducer(
+        **client_options(settings),
         bootstrap_servers=bootstrap,
         client_id=f"tawasul-{settings.namespace or 'main'}",
         acks="all",
@@ -101,7 +123,7 @@ def create_broker(
     on_batch: Callable[[tuple], Awaitable[None]],
 ) -> KafkaBroker:
     """A FastStream broker with one batch subscriber over the service's topics, committing manually."""
-    broker = KafkaBroker(bootstrap, logger=None, client_id=f"tawasul-{service}")
+    broker = KafkaBroker(bootstrap, logger=None, client_id=f"tawasul-{service}", security=security(settings))
 
     @broker.subscriber(
         *topic_names,

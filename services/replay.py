@@ -17,6 +17,7 @@ from sqlalchemy import text
 from services.app import Service, service_database
 from services.consumer import Incoming, Poison, Subscription
 from services.eventstore import EventStore, Unit, unit_of_work
+from services.kafka import MAX_MESSAGE_BYTES, client_options
 from services.settings import Settings
 
 log = structlog.get_logger()
@@ -42,8 +43,8 @@ async def replay_log(settings: Settings, unit: Unit, subscription: Subscription,
     if not unit.replaying:
         raise ValueError("replay into a unit that is replaying: a rebuild must not emit or derive")
     name = settings.topic(subscription.topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
-                                max_partition_fetch_bytes=32 * 1024 * 1024)
+    consumer = AIOKafkaConsumer(**client_options(settings), bootstrap_servers=settings.kafka_bootstrap,
+                                enable_auto_commit=False, max_partition_fetch_bytes=MAX_MESSAGE_BYTES)
     await consumer.start()
     applied = 0
     seen: set[UUID] = set()

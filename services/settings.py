@@ -7,7 +7,7 @@ root builds the one its process runs.
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 
@@ -23,6 +23,15 @@ class Settings(BaseSettings):
     """An existing PostgreSQL server; each service creates its own database on it."""
     namespace: str = Field(default="", pattern=r"^[a-z0-9_]*$")
     """Prefix for topics, consumer groups and databases, so several systems can share one cluster."""
+
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    """PLAINTEXT for the embedded broker; a production cluster wants SASL/SCRAM, over TLS beyond a private network."""
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    kafka_username: str | None = None
+    """The service's own Kafka principal: the ACLs in deploy/ let each write only the topics it owns."""
+    kafka_password: SecretStr | None = None
+    kafka_ca_file: Path | None = None
+    """The certificate authority of the brokers' TLS certificates (SASL_SSL); unset means the system's."""
 
     home: Path = Path(".tawasul")
     kafka_port: int = 9092
@@ -48,6 +57,13 @@ class Settings(BaseSettings):
     relay_poll_interval_s: float = Field(default=1.0, gt=0)
     republish: bool = False
     """On start, queue every stored event for publishing again (after the broker lost its log)."""
+
+    @model_validator(mode="after")
+    def _credentials(self) -> "Settings":
+        if self.kafka_security_protocol != "PLAINTEXT" and not (self.kafka_username and self.kafka_password):
+            raise ValueError(f"TAWASUL_KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
+                             "TAWASUL_KAFKA_USERNAME and TAWASUL_KAFKA_PASSWORD")
+        return self
 
     def topic(self, name: str) -> str:
         return f"{self.namespace}.{name}" if self.namespace else name

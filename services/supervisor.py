@@ -23,7 +23,7 @@ import psutil
 import structlog
 
 from services.embedded import EmbeddedKafka, EmbeddedPostgres
-from services.kafka import all_topics
+from services.kafka import all_topics, client_options
 from services.settings import Settings
 from services.topics import ensure_topics
 
@@ -216,7 +216,8 @@ class Supervisor:
             await asyncio.to_thread(self.kafka.start)
             pid_file.write_text(str(self.kafka.pid))
             bootstrap = self.kafka.bootstrap
-        await ensure_topics(bootstrap, all_topics(settings), settings.topic_partitions)
+        await ensure_topics(bootstrap, all_topics(settings), settings.topic_partitions,
+                            options=client_options(settings))
         (settings.home / RUNNING).write_text(json.dumps({"kafka_bootstrap": bootstrap, "database_url": database_url}))
         return {
             **(EMBEDDED_KAFKA_ENV if self.kafka is not None else {}),

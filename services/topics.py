@@ -2,7 +2,7 @@
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import structlog
@@ -13,7 +13,8 @@ log = structlog.get_logger()
 
 
 async def ensure_topics(
-    bootstrap: str, names: Iterable[str], partitions: int, *, replication: int = 1, timeout: float = 15.0
+    bootstrap: str, names: Iterable[str], partitions: int, *, replication: int = 1, timeout: float = 15.0,
+    options: Mapping[str, Any] | None = None,
 ) -> None:
     """Create each missing topic with `partitions` partitions and wait until metadata shows them.
 
@@ -21,7 +22,7 @@ async def ensure_topics(
     create_partitions and delete_records. An existing topic is left as it is.
     """
     wanted = list(dict.fromkeys(names))
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
+    admin = AIOKafkaAdminClient(**(options or {}), bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

@@ -80,7 +80,7 @@ def issue_key(role: str, name: str, label: str) -> None:
 def export_schemas() -> None:
     from contracts.schemas import SNAPSHOTS, export
     from services.app import openapi_document
-    from tawasul import docs
+    from tawasul import acls, docs
 
     for path in export(SNAPSHOTS):
         print(path)
@@ -88,6 +88,9 @@ def export_schemas() -> None:
         path = Path(part.service.migrations).parent / "openapi.json"  # beside the service's package
         path.write_text(json.dumps(openapi_document(part.service), indent=2, ensure_ascii=False) + "\n")
         print(path)
+    if acls.SCRIPT.parent.exists():  # a source checkout: the Kafka principals and ACLs deploy/ applies
+        acls.SCRIPT.write_text(acls.script())
+        print(acls.SCRIPT)
     if docs.README.exists():  # a source checkout: the README's topics and events
         docs.update(docs.README)
         print(docs.README)

@@ -21,6 +21,7 @@ from contracts import topics
 from contracts.vocabulary import RIYADH
 from intake.catalog import Catalog, load
 from intake.settings import IntakeSettings
+from services.kafka import client_options
 from services.settings import Settings
 
 ACCOUNT = "1000000008"
@@ -108,7 +109,7 @@ def submission(n: int, plan: Plan, catalog: Catalog, portal: str | None = None) 
 
 async def publish_household(settings: Settings) -> None:
     """Put the demo household in the registry topic (intake applies each change once, however often it comes)."""
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    producer = AIOKafkaProducer(**client_options(settings), bootstrap_servers=settings.kafka_bootstrap)
     await producer.start()
     try:
         for key, value in registry_records():
@@ -124,7 +125,7 @@ async def demo(settings: IntakeSettings, count: int, portal: str | None = None, 
     every = plans(catalog)
     bodies = {body["submission_id"]: body for body in (submission(n, random.choice(every), catalog, portal)
                                                        for n in range(count))}
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    producer = AIOKafkaProducer(**client_options(settings), bootstrap_servers=settings.kafka_bootstrap)
     await producer.start()
     try:
         for submission_id, body in bodies.items():
@@ -149,7 +150,8 @@ async def _follow(settings: Settings, topic: str, waiting: set[str], say: Say, d
     """Read `topic` from its start until every key in `waiting` has had its envelope `say` prints; the cases
     they lead to."""
     cases: set[str] = set()
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**client_options(settings), bootstrap_servers=settings.kafka_bootstrap,
+                                enable_auto_commit=False)
     await consumer.start()
     try:
         name = settings.topic(topic)
