@@ -35,5 +35,5 @@ async def keys_and_household(settings: Settings) -> list[str]:
         issued = await issue_keys(sessions, DEV_PRINCIPALS, DEV_LABEL, replace=True)
     await demo.publish_household(settings)
     return [f"api key    {name:<10} {key}" for name, key in issued.items()] + [
-        f"registry   {len(demo.PEOPLE)} people linked to demo account {demo.ACCOUNT}"
+        f"registry   {len(demo.PEOPLE)} people linked to the demo account holder (README: To try it)"
     ]

@@ -24,7 +24,7 @@ def routed(case_id: str, producer: str) -> tuple[bytes, bytes]:
 
 
 async def test_a_forged_routed_is_dead_lettered_and_a_routed_without_a_case_opens_none(system: System):
-    forged, orphan = f"TW-forged-{uuid.uuid4().hex[:6]}", f"TW-orphan-{uuid.uuid4().hex[:6]}"
+    forged, orphan = f"TWforged{uuid.uuid4().hex[:6]}", f"TWorphan{uuid.uuid4().hex[:6]}"  # well formed
     await system.publish(topics.CASE_EVENTS, [routed(forged, "mallory"), routed(orphan, "routing")])
 
     async def dead_lettered():
