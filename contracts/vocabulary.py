@@ -21,6 +21,11 @@ PORTALS: tuple[Portal, ...] = ("absher", "muqeem")
 Language = Literal["ar", "en"]
 Channel = Literal["email", "sms"]
 
+Role = Literal["officer", "supervisor", "auditor", "admin"]
+"""What a person who works cases may do: an officer works their department's cases, a supervisor also assigns
+them and sees the department's escalations, an auditor reads every case and acts on none, an admin manages users."""
+ROLES: tuple[Role, ...] = ("officer", "supervisor", "auditor", "admin")
+
 Outcome = Literal["completed", "declined"]
 """How an officer closes a case."""
 

@@ -33,6 +33,15 @@ class RateLimiter:
             return 0.0
         return (1 - bucket.tokens) / self.rate
 
+    def wait(self, caller: str, now: float | None = None) -> float:
+        """Like `take`, but spends nothing: 0 when `caller` has a token, else the seconds until it will."""
+        bucket = self._buckets.get(caller)
+        if bucket is None:
+            return 0.0
+        now = time.monotonic() if now is None else now
+        tokens = min(float(self.burst), bucket.tokens + (now - bucket.at) * self.rate)
+        return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+
     def _forget_full(self, now: float) -> None:
         full = [caller for caller, bucket in self._buckets.items()
                 if bucket.tokens + (now - bucket.at) * self.rate >= self.burst]

@@ -1,9 +1,12 @@
-"""What `tawasul up` adds around the services on a developer's machine: development API keys, the demo household
-in the registry, and local mail and SMS providers where none is configured."""
+"""What `tawasul up` adds around the services on a developer's machine: development API keys, one demo user per
+role, the demo household in the registry, and local mail and SMS providers where none is configured."""
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from contracts.vocabulary import Language
+from contracts.vocabulary import Role as UserRole
 from intake.keys import Role, issue_keys
 from notify.providers import local_providers
 from notify.settings import NotifySettings
@@ -14,6 +17,15 @@ from tawasul import demo, system
 
 DEV_LABEL = "tawasul-up"
 DEV_PRINCIPALS: list[tuple[str, Role]] = [("absher", "portal"), ("muqeem", "portal"), ("officer-1", "officer")]
+DEMO_USERS: list[tuple[str, UserRole, str | None, Language]] = [
+    ("huda.supervisor", "supervisor", "passports", "ar"),
+    ("omar.officer", "officer", "passports", "ar"),
+    ("sara.officer", "officer", "passports", "en"),
+    ("khalid.officer", "officer", "visit-visas", "ar"),
+    ("noura.auditor", "auditor", None, "ar"),
+    ("admin", "admin", None, "en"),
+]
+"""A supervisor and two officers of one department, an officer of another, an auditor and an admin."""
 
 
 def development(notify: NotifySettings) -> Prepare:
@@ -21,7 +33,7 @@ def development(notify: NotifySettings) -> Prepare:
 
     @asynccontextmanager
     async def prepare(settings: Settings) -> AsyncIterator[tuple[list[str], dict[str, str]]]:
-        notes = await keys_and_household(settings)
+        notes = await keys_and_household(settings) + await demo_users(settings)
         async with local_providers(notify.model_copy(update={"home": settings.home})) as (more, env):
             yield notes + more, env
 
@@ -37,3 +49,27 @@ async def keys_and_household(settings: Settings) -> list[str]:
     return [f"api key    {name:<10} {key}" for name, key in issued.items()] + [
         f"registry   {len(demo.PEOPLE)} people linked to the demo account holder (README: To try it)"
     ]
+
+
+async def demo_users(settings: Settings) -> list[str]:
+    """The demo users, each with a new random password this run (printed once; the previous run's stop working)."""
+    from casework.accounts import Accounts
+    from casework.users import User
+    from tawasul.users import departments
+
+    lines = []
+    async with service_database(system.service("casework"), settings) as sessions:
+        accounts = Accounts(sessions, frozenset(departments()))
+        known = {user.username for user in await accounts.list()}
+        for username, role, department, language in DEMO_USERS:
+            password = secrets.token_urlsafe(12)
+            while username in password.lower():  # the one rule a random password could break
+                password = secrets.token_urlsafe(12)
+            if username in known:
+                await accounts.set_password(username, password, actor="tawasul-up")
+            else:
+                user = User(username=username, display_name=username.split(".")[0].title(), role=role,
+                            department=department, language=language)
+                await accounts.add(user, password, actor="tawasul-up")
+            lines.append(f"user       {username:<16} {password}  {role}{', ' + department if department else ''}")
+    return lines

@@ -14,14 +14,22 @@ from pathlib import Path
 import httpx
 import pytest
 
+from casework.accounts import Accounts
+from casework.signin import LocalPasswords
+from casework.users import User
 from notify.settings import NotifySettings
+from services.app import service_database
+from services.ratelimit import RateLimiter
 from services.settings import Settings
 from services.supervisor import RUNNING
 from tawasul import docs, system
+from tawasul.users import departments
 from tests.system import wait_for
 
 pytestmark = pytest.mark.e2e
 
+HOME = Settings.model_fields["home"].default
+"""Where `tawasul up` keeps its state, under the directory it runs in."""
 DEFAULT_PORTS = {
     "kafka": Settings.model_fields["kafka_port"].default,
     "mail": NotifySettings.model_fields["local_smtp_port"].default,
@@ -62,9 +70,10 @@ async def all_healthy() -> bool:
     return all(answer.status_code == 200 for answer in answers)
 
 
-@pytest.fixture
-async def make_run(tmp_path):
+@pytest.fixture(scope="module")
+async def make_run(tmp_path_factory):
     """`tawasul up` on the embedded defaults, as `make run` runs it, in a directory holding only `.venv`."""
+    tmp_path = tmp_path_factory.mktemp("make-run")
     taken = {what: port for what, port in DEFAULT_PORTS.items() if busy(port)}
     assert not taken, f"the README's ports are in use ({taken}): stop `make run` before running this test"
     venv = Path(sys.prefix)
@@ -88,7 +97,7 @@ async def make_run(tmp_path):
                 await up.wait()
         log.close()
     assert up.returncode == 0, (tmp_path / "up.log").read_text()[-3000:]
-    assert not (tmp_path / RUNNING).exists()
+    assert not (tmp_path / HOME / RUNNING).exists()  # stopped: commands beside it no longer find it
 
 
 async def test_the_readme_try_it_block_works_as_pasted(make_run: Path):
@@ -115,3 +124,17 @@ async def test_the_readme_try_it_block_works_as_pasted(make_run: Path):
     assert any(re.fullmatch(r"casework: queue rebuilt from \d+ messages of the log; .*", line) for line in lines)
     assert any(re.search(rf"@example\.sa .*{tracking_number}", line) for line in lines), out  # its mail came
     assert "Traceback" not in out + err, err
+
+
+async def test_make_run_prints_one_demo_user_per_role_and_each_can_sign_in(make_run: Path):
+    banner = (make_run / "up.log").read_text()
+    printed = re.findall(r"^user +(\S+) +(\S+)  (\w+)", banner, flags=re.M)
+    assert sorted(role for *_, role in printed) == ["admin", "auditor", "officer", "officer", "officer", "supervisor"]
+    running = json.loads((make_run / HOME / RUNNING).read_text())
+    settings = Settings(database_url=running["database_url"], kafka_bootstrap=running["kafka_bootstrap"])
+    async with service_database(system.service("casework"), settings) as sessions:
+        signing = LocalPasswords(Accounts(sessions, frozenset(departments())),
+                                 per_username=RateLimiter(1, 5), per_address=RateLimiter(1, 50))
+        for username, password, role in printed:
+            user = await signing.sign_in(username, password, "127.0.0.1")
+            assert isinstance(user, User) and user.role == role, (username, user)
