@@ -21,3 +21,12 @@ def test_full_buckets_are_forgotten_once_there_are_too_many_callers(monkeypatch)
     limiter.take("d", now=1.0)
     assert set(limiter._buckets) == {"c", "d"}
     assert limiter.take("c", now=1.0) == 0 and limiter.take("c", now=1.0) == 1.0  # c's bucket was kept
+
+
+def test_waiting_tells_when_a_token_comes_and_spends_none():
+    limiter = RateLimiter(rate=2, burst=2)
+    assert limiter.wait("a", now=0.0) == 0  # an unknown caller has a full bucket
+    limiter.take("a", now=0.0)
+    limiter.take("a", now=0.0)
+    assert limiter.wait("a", now=0.0) == 0.5 and limiter.wait("a", now=0.0) == 0.5  # asking spends nothing
+    assert limiter.wait("a", now=0.5) == 0 and limiter.take("a", now=0.5) == 0
