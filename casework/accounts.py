@@ -4,6 +4,7 @@ it and when, in `user_changes` (append-only: the database refuses to alter or re
 from collections.abc import Sequence
 from typing import Any
 
+from psycopg.errors import UniqueViolation
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from casework.users import Invalid, Passwords, User, check, check_password
@@ -73,17 +75,20 @@ class Accounts:
         check(user, self.departments)
         check_password(password, user.username)
         digest = self.passwords.hash(password)
-        async with self.sessions.begin() as session:
-            if await session.scalar(select(users.c.username).where(users.c.username == user.username)):
-                raise Invalid(f"username {user.username!r} is taken")
-            await session.execute(insert(users).values(
-                username=user.username, display_name=user.display_name, role=user.role,
-                department=user.department, language=user.language, password_hash=digest, disabled=False,
-            ))
-            await _record(session, actor, user.username, "added", {
-                "role": user.role, "department": user.department, "language": user.language,
-                "display_name": user.display_name,
-            })
+        try:
+            async with self.sessions.begin() as session:
+                await session.execute(insert(users).values(
+                    username=user.username, display_name=user.display_name, role=user.role,
+                    department=user.department, language=user.language, password_hash=digest, disabled=False,
+                ))
+                await _record(session, actor, user.username, "added", {
+                    "role": user.role, "department": user.department, "language": user.language,
+                    "display_name": user.display_name,
+                })
+        except IntegrityError as error:
+            if not isinstance(error.orig, UniqueViolation):
+                raise
+            raise Invalid(f"username {user.username!r} is taken") from None
         return user
 
     async def list(self) -> Sequence[User]:
