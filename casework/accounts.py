@@ -97,9 +97,14 @@ class Accounts:
         return [_user(row) for row in rows]
 
     async def get(self, username: str) -> User | None:
+        found = await self.credentials(username)
+        return found[0] if found else None
+
+    async def credentials(self, username: str) -> tuple[User, str] | None:
+        """The user and their password hash, for signing in."""
         async with self.sessions() as session:
             row = (await session.execute(select(users).where(users.c.username == username))).one_or_none()
-        return _user(row) if row else None
+        return (_user(row), row.password_hash) if row else None
 
     async def disable(self, username: str, *, actor: str) -> None:
         async with self.sessions.begin() as session:

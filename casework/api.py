@@ -9,13 +9,13 @@ from sqlalchemy import func, select
 
 from casework import domain, handlers
 from casework.projection import queue
-from contracts.vocabulary import RIYADH, Line, Outcome, Text
+from contracts.vocabulary import CASE_ID_PATTERN, RIYADH, Line, Outcome, Text
 from services.app import Runtime
 from services.eventstore import ConcurrencyError, unit_of_work
 from services.http import DIGITS, problems
 
 MAX_OFFSET = 2**31 - 1
-CASE = Path(pattern=r"^[A-Za-z0-9]{1,32}$", description="the case's tracking number, e.g. TW2600000018")
+CASE = Path(pattern=CASE_ID_PATTERN, description="the case's tracking number, e.g. TW2600000018")
 
 Status = Literal["submitted", "open", "awaiting_information", "resolved"]
 

@@ -9,7 +9,7 @@ unknown username, a wrong password and a disabled user get the same answer and c
 from dataclasses import dataclass
 from typing import Protocol
 
-from casework.accounts import Accounts, users
+from casework.accounts import Accounts
 from casework.users import User
 from services.ratelimit import RateLimiter
 
@@ -37,14 +37,11 @@ class LocalPasswords:
         wait = max(self.per_username.wait(username), self.per_address.wait(address))
         if wait > 0:
             return Refused(f"too many failed sign-ins; try again in {wait:.0f} s", retry_after_s=wait)
-        async with self.accounts.sessions() as session:
-            row = (await session.execute(users.select().where(users.c.username == username))).one_or_none()
-        matches = self.accounts.passwords.verify(row.password_hash if row else None, password)
-        if not matches or row is None or row.disabled:
+        user, stored = await self.accounts.credentials(username) or (None, None)
+        if not self.accounts.passwords.verify(stored, password) or user is None or user.disabled:
             self.per_username.take(username)
             self.per_address.take(address)
             return Refused(WRONG)
-        if self.accounts.passwords.outdated(row.password_hash):
+        if stored and self.accounts.passwords.outdated(stored):
             await self.accounts.rehash(username, password)
-        return User(username=row.username, display_name=row.display_name, role=row.role,
-                    department=row.department, language=row.language)
+        return user

@@ -43,6 +43,9 @@ Subject = Literal["holder", "dependent", "sponsored", "visitor"]
 
 IDENTITY_PATTERN = r"^[0-9]{10}$"
 """A national ID, Iqama or border number as a portal sends it: ten ASCII digits."""
+CASE_ID_PATTERN = r"^[A-Za-z0-9]{1,32}$"
+"""What may stand where a tracking number is expected in a path: whether it is one (its check digit) is asked
+after."""
 
 NATIONALITY_PATTERN = r"^[A-Z]{2}$"
 """ISO 3166-1 alpha-2."""

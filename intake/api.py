@@ -19,7 +19,7 @@ from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from contracts import PortalSubmission, Reason
-from contracts.vocabulary import IDENTITY_PATTERN
+from contracts.vocabulary import CASE_ID_PATTERN, IDENTITY_PATTERN
 from intake import domain, information
 from intake.catalog import Catalog
 from intake.handlers import Answer, Intake, conflict_reason, submit
@@ -35,7 +35,7 @@ from services.http import problems
 from services.ratelimit import RateLimiter
 
 API_KEY = APIKeyHeader(name="X-Api-Key", auto_error=False, description="A portal's (or an officer's) API key")
-TRACKING = Path(pattern=r"^[A-Za-z0-9]{1,32}$", description="the tracking number, e.g. TW2600000018")
+TRACKING = Path(pattern=CASE_ID_PATTERN, description="the tracking number, e.g. TW2600000018")
 ACCOUNT = Query(pattern=IDENTITY_PATTERN, description="the account holder's ID; only the owner's account may read")
 
 
@@ -125,10 +125,8 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
             raise HTTPException(403, "only a portal's key may submit requests")
         try:
             submission = await _read_submission(request)
-        except ValidationError as error:
-            return _rejected(None, domain.schema_reasons(error))
         except ValueError as error:
-            return _rejected(None, [domain.malformed(str(error))])
+            return _unreadable(error)
         if submission.portal != principal.name:
             raise HTTPException(403, f"this key belongs to portal {principal.name!r}, not {submission.portal!r}")
         answer = await submissions.apply((submission, datetime.now(UTC)))
@@ -172,10 +170,8 @@ def routes(runtime: Runtime, intake: Intake, settings: IntakeSettings) -> APIRou
         _check_digit(tracking_number)
         try:
             body = _parsed(await request.body(), information.InformationReply)
-        except ValidationError as error:
-            return _rejected(None, domain.schema_reasons(error))
         except ValueError as error:
-            return _rejected(None, [domain.malformed(str(error))])
+            return _unreadable(error)
         try:
             async with unit_of_work(runtime.sessions, runtime.store) as unit:
                 outcome = await information.provide(unit, intake, tracking_number, body, portal=principal.name)
@@ -264,6 +260,14 @@ async def rejected_request(request: Request, error: RequestValidationError) -> J
     problems = [{**problem, "loc": tuple(problem["loc"][1:]) if problem["loc"] and problem["loc"][0] in SOURCES
                  else tuple(problem["loc"])} for problem in error.errors()]
     return _rejected(None, domain.reasons_for(problems))
+
+
+def _unreadable(error: ValueError) -> JSONResponse:
+    """The answer to a body that does not fit its model (pydantic's ValidationError, field by field) or could not be
+    read at all."""
+    if isinstance(error, ValidationError):
+        return _rejected(None, domain.schema_reasons(error))
+    return _rejected(None, [domain.malformed(str(error))])
 
 
 def _rejected(submission_id: str | None, reasons: list[Reason], headers: dict[str, str] | None = None) -> JSONResponse:

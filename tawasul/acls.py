@@ -9,7 +9,7 @@ they all exist). Each portal writes submissions and reads the answers; the popul
 Nobody else may do anything: the cluster denies what no ACL allows.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from contracts import topics
@@ -29,7 +29,7 @@ class Principal:
     name: str
     reads: tuple[str, ...] = ()
     writes: tuple[str, ...] = ()
-    groups: tuple[str, ...] = field(default=())
+    groups: tuple[str, ...] = ()
     """Consumer groups it may join, by exact name."""
     group_prefix: str | None = None
     """Or any group whose name starts with this."""

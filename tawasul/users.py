@@ -48,12 +48,12 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    from casework.users import User
-
     if args.command == "departments":
         for code, (english, arabic) in departments().items():
             print(f"{code:<22} {english}  |  {arabic}")
         return
+    from casework.users import User
+
     actor = f"cli:{getpass.getuser()}"
     if args.users_command == "list":
         for user in _with_accounts(lambda accounts: accounts.list()):

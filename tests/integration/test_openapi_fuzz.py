@@ -12,6 +12,7 @@ import hashlib
 import json
 import uuid
 from collections import Counter
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,7 @@ def open_cases(casework_api, casework_settings) -> dict[str, str]:
     return LIVE
 
 
+@cache
 def operations(name: str) -> list[tuple[str, str, GenerationMode]]:
     """(method, path, mode) for every operation in `name`'s committed document (the served one, as `test_openapi`
     holds): schema-valid cases for each, schema-breaking ones for each that takes any input."""
