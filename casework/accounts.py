@@ -1,63 +1,24 @@
 """Casework's users in its database: add, list, disable, change a password; each change recorded, with who made
-it and when, in `user_changes` (append-only: the database refuses to alter or remove a record)."""
+it and when, in `user_changes` (append-only: the database refuses to alter or remove a record). Disabling a user
+or changing their password ends their sessions."""
 
 from collections.abc import Sequence
 from typing import Any
 
 from psycopg.errors import UniqueViolation
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    DateTime,
-    Identity,
-    MetaData,
-    Table,
-    Text,
-    func,
-    insert,
-    select,
-    update,
-)
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from casework.tables import user_changes, user_sessions, users
 from casework.users import Invalid, Passwords, User, check, check_password
-
-metadata = MetaData()
-
-users = Table(
-    "users",
-    metadata,
-    Column("username", Text, primary_key=True),
-    Column("display_name", Text, nullable=False),
-    Column("role", Text, nullable=False),
-    Column("department", Text),
-    Column("language", Text, nullable=False),
-    Column("password_hash", Text, nullable=False),
-    Column("disabled", Boolean, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("password_changed_at", DateTime(timezone=True), nullable=False),
-)
-
-user_changes = Table(
-    "user_changes",
-    metadata,
-    Column("id", BigInteger, Identity(), primary_key=True),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("actor", Text, nullable=False),
-    Column("username", Text, nullable=False),
-    Column("change", Text, nullable=False),
-    Column("details", JSONB, nullable=False),
-)
 
 
 class UnknownUser(LookupError):
     pass
 
 
-def _user(row: Any) -> User:
+def user_from(row: Any) -> User:
     return User(username=row.username, display_name=row.display_name, role=row.role, department=row.department,
                 language=row.language, disabled=row.disabled)
 
@@ -81,7 +42,7 @@ class Accounts:
                     username=user.username, display_name=user.display_name, role=user.role,
                     department=user.department, language=user.language, password_hash=digest, disabled=False,
                 ))
-                await _record(session, actor, user.username, "added", {
+                await record_change(session, actor, user.username, "added", {
                     "role": user.role, "department": user.department, "language": user.language,
                     "display_name": user.display_name,
                 })
@@ -94,7 +55,7 @@ class Accounts:
     async def list(self) -> Sequence[User]:
         async with self.sessions() as session:
             rows = (await session.execute(select(users).order_by(users.c.username))).all()
-        return [_user(row) for row in rows]
+        return [user_from(row) for row in rows]
 
     async def get(self, username: str) -> User | None:
         found = await self.credentials(username)
@@ -104,7 +65,7 @@ class Accounts:
         """The user and their password hash, for signing in."""
         async with self.sessions() as session:
             row = (await session.execute(select(users).where(users.c.username == username))).one_or_none()
-        return (_user(row), row.password_hash) if row else None
+        return (user_from(row), row.password_hash) if row else None
 
     async def disable(self, username: str, *, actor: str) -> None:
         async with self.sessions.begin() as session:
@@ -114,7 +75,8 @@ class Accounts:
             if changed.rowcount == 0:
                 await self._exists(session, username)
                 return  # already disabled: nothing changed, nothing to record
-            await _record(session, actor, username, "disabled", {})
+            await session.execute(delete(user_sessions).where(user_sessions.c.username == username))
+            await record_change(session, actor, username, "disabled", {})
 
     async def set_password(self, username: str, password: str, *, actor: str) -> None:
         check_password(password, username)
@@ -132,7 +94,9 @@ class Accounts:
             changed = await session.execute(update(users).where(users.c.username == username).values(**values))
             if changed.rowcount == 0:
                 raise UnknownUser(f"no user {username!r}")
-            await _record(session, actor, username, change, {})  # never the password, nor its hash
+            if change == "password_changed":
+                await session.execute(delete(user_sessions).where(user_sessions.c.username == username))
+            await record_change(session, actor, username, change, {})  # never the password, nor its hash
 
     async def changes(self, username: str | None = None) -> Sequence[dict[str, Any]]:
         """The record, oldest first: (at, actor, username, change, details)."""
@@ -147,5 +111,6 @@ class Accounts:
             raise UnknownUser(f"no user {username!r}")
 
 
-async def _record(session: AsyncSession, actor: str, username: str, change: str, details: dict[str, Any]) -> None:
+async def record_change(session: AsyncSession, actor: str, username: str, change: str,
+                        details: dict[str, Any]) -> None:
     await session.execute(insert(user_changes).values(actor=actor, username=username, change=change, details=details))

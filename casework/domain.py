@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from casework.access import check_work
+from casework.users import User
 from contracts import InfoRequested, Resolved, TransferRequested
 from contracts.vocabulary import Outcome
 
@@ -26,20 +28,17 @@ class Case:
 class ResolveCase:
     outcome: Outcome
     public_reply: str
-    officer_id: str
 
 
 @dataclass(frozen=True)
 class RequestInformation:
     question: str
-    officer_id: str
 
 
 @dataclass(frozen=True)
 class RequestTransfer:
     to_department: str
     reason: str
-    officer_id: str
 
 
 Command = ResolveCase | RequestInformation | RequestTransfer
@@ -53,19 +52,22 @@ def _routed(case: Case) -> str:
     return case.department
 
 
-def decide(command: Command, case: Case) -> Resolved | InfoRequested | TransferRequested:
+def decide(command: Command, case: Case, by: User) -> Resolved | InfoRequested | TransferRequested:
+    """The event `by` causes with `command`; `Forbidden` if it is not theirs to do, `CaseNotActionable` if the
+    case's state does not allow it."""
+    check_work(by, case.department)
     department = _routed(case)
     if isinstance(command, ResolveCase):
         return Resolved(department=department, outcome=command.outcome, public_reply=command.public_reply,
-                        officer_id=command.officer_id)
+                        officer_id=by.username)
     if isinstance(command, RequestInformation):
         if case.status == "awaiting_information":
             raise CaseNotActionable("the case is already waiting for the beneficiary's answer")
-        return InfoRequested(department=department, question=command.question, officer_id=command.officer_id)
+        return InfoRequested(department=department, question=command.question, officer_id=by.username)
     if command.to_department == department:
         raise CaseNotActionable(f"the case is already with {department}")
     return TransferRequested(from_department=department, to_department=command.to_department,
-                             reason=command.reason, officer_id=command.officer_id)
+                             reason=command.reason, officer_id=by.username)
 
 
 STATUS_AFTER = {"Resolved": "resolved", "InfoRequested": "awaiting_information"}

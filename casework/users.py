@@ -45,15 +45,15 @@ def check(user: User, departments: frozenset[str]) -> User:
     if user.role not in ROLES:
         raise Invalid(f"role {user.role!r}: one of {', '.join(ROLES)}")
     if user.role in DEPARTMENTAL and user.department is None:
-        raise Invalid(f"{_a(user.role)} belongs to a department: give --department")
+        raise Invalid(f"{a_role(user.role)} belongs to a department: give --department")
     if user.role not in DEPARTMENTAL and user.department is not None:
-        raise Invalid(f"{_a(user.role)} belongs to no department: leave out --department")
+        raise Invalid(f"{a_role(user.role)} belongs to no department: leave out --department")
     if user.department is not None and user.department not in departments:
         raise Invalid(f"department {user.department!r}: one of {', '.join(sorted(departments))}")
     return user
 
 
-def _a(role: str) -> str:
+def a_role(role: str) -> str:
     return f"{'an' if role[0] in 'aeiou' else 'a'} {role}"
 
 

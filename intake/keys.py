@@ -1,11 +1,6 @@
-"""API keys of portals and officers: issued once, stored only as their SHA-256, looked up by it.
+"""API keys of portals and officers: issued once, stored only as their SHA-256 (`services.tokens`), looked up by
+it."""
 
-A key is 32 random bytes, so a plain SHA-256 is enough to keep a stolen table useless (a slow
-password hash guards guessable secrets, which these are not) and lets a lookup be one index probe.
-"""
-
-import hashlib
-import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts.vocabulary import PORTALS
 from intake.projection import api_keys
+from services.tokens import digest, new_token
 
 Role = Literal["portal", "officer"]
 
@@ -36,15 +32,11 @@ def check_principal(name: str, role: Role) -> None:
         raise UnknownPortal(f"no portal {name!r}; the portals are {', '.join(PORTALS)}")
 
 
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 async def issue(session: AsyncSession, principal: str, role: Role, label: str = "") -> str:
     """A new key for `principal`; only its hash is kept, so this is the one time it can be read."""
     check_principal(principal, role)
-    key = f"tw_{role}_{secrets.token_urlsafe(32)}"
-    await session.execute(api_keys.insert().values(key_hash=hash_key(key), principal=principal, role=role,
+    key = new_token(f"tw_{role}_")
+    await session.execute(api_keys.insert().values(key_hash=digest(key), principal=principal, role=role,
                                                    label=label))
     return key
 
@@ -80,17 +72,17 @@ class Keys:
     async def authenticate(self, key: str | None) -> Principal | None:
         if not key:
             return None
-        digest = hash_key(key)
-        cached = self._known.get(digest)
+        hashed = digest(key)
+        cached = self._known.get(hashed)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
         async with self._sessions() as session:
             row = (await session.execute(
                 select(api_keys.c.principal, api_keys.c.role)
-                .where(api_keys.c.key_hash == digest, api_keys.c.revoked_at.is_(None))
+                .where(api_keys.c.key_hash == hashed, api_keys.c.revoked_at.is_(None))
             )).one_or_none()
         principal = None if row is None else Principal(row.principal, row.role)
         if len(self._known) > 10_000:
             self._known.clear()
-        self._known[digest] = (time.monotonic() + self._ttl_s, principal)
+        self._known[hashed] = (time.monotonic() + self._ttl_s, principal)
         return principal

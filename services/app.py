@@ -14,6 +14,8 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp
 
 from services import db, migrations
 from services.consumer import BatchConsumer, Subscription
@@ -69,6 +71,10 @@ class Parts:
     exception_handlers: Mapping[type[Exception], Callable[[Request, Any], Awaitable[Response]]] = \
         field(default_factory=dict)
     """How the service answers an exception its routes raise, in place of FastAPI's answer."""
+    middleware: Sequence[Middleware] = ()
+    """Around the routes, outermost first (inside the runtime's own: body limit, trace, security headers)."""
+    mounts: Mapping[str, ASGIApp] = field(default_factory=dict)
+    """Applications served under a path (static files), by the path."""
 
 
 @dataclass(frozen=True)
@@ -180,6 +186,8 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
     app = FastAPI(title=f"Tawasul {service.name}", lifespan=lifespan,
                   exception_handlers=dict(parts.exception_handlers))
 
+    for layer in reversed(parts.middleware):
+        app.add_middleware(layer.cls, *layer.args, **layer.kwargs)
     app.add_middleware(BodyLimit, max_bytes=parts.max_body_bytes)
     app.add_middleware(TraceRequests)
     app.add_middleware(SecurityHeaders)
@@ -218,6 +226,8 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
 
     if parts.routes is not None:
         app.include_router(parts.routes)
+    for path, mounted in parts.mounts.items():
+        app.mount(path, mounted, name=path.strip("/"))
     if service.documented:
         _document(app, service.documented)
     return app

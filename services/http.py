@@ -18,8 +18,8 @@ class Problem(BaseModel):
 
 MEANINGS = {
     400: "malformed: a body that is not UTF-8, a tracking number whose check digit does not match, …",
-    401: "no valid X-Api-Key",
-    403: "the key may not do this",
+    401: "no valid credential (intake: an `X-Api-Key`; casework: a session or `Authorization: Bearer`)",
+    403: "the credential may not do this (to this case)",
     404: "no such thing for this caller (the same answer a stranger gets)",
     409: "the state does not allow it, or the id was answered before with another body",
     413: "the body is larger than the service reads",

@@ -33,12 +33,15 @@ def up() -> None:
     asyncio.run(supervisor.run())
 
 
-def demo(count: int, portal: str | None) -> None:
+def demo(count: int, portal: str | None, section: str | None) -> None:
     from intake.settings import IntakeSettings
     from services.supervisor import beside_running
     from tawasul.demo import demo
 
-    asyncio.run(demo(beside_running(IntakeSettings()), count, portal))
+    try:
+        asyncio.run(demo(beside_running(IntakeSettings()), count, portal, section=section))
+    except LookupError as error:
+        sys.exit(f"tawasul demo: {error.args[0]}")
 
 
 def rebuild(name: str) -> None:
@@ -152,6 +155,8 @@ def parser() -> argparse.ArgumentParser:
     sample.add_argument("--portal", choices=PORTALS, default=None, help="the portal they come from (default: "
                         "absher and muqeem in turn)")
     sample.add_argument("--count", type=_count, default=5, help="how many (1–1000)")
+    sample.add_argument("--section", default=None, help="only requests of this catalog section (e.g. "
+                        "saudi-passport, which routing sends to passports)")
     sla = commands.add_parser("sla", help="service-level clock")
     sla_commands = sla.add_subparsers(dest="sla_command", required=True)
     due = sla_commands.add_parser("due", help="print the due time of a request submitted at an ISO 8601 instant")
@@ -178,7 +183,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "up":
         up()
     elif args.command == "demo":
-        demo(args.count, args.portal)
+        demo(args.count, args.portal, args.section)
     elif args.command == "rebuild":
         rebuild(args.service)
     elif args.command in ("mail", "sms"):

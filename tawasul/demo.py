@@ -118,11 +118,15 @@ async def publish_household(settings: Settings) -> None:
         await producer.stop()
 
 
-async def demo(settings: IntakeSettings, count: int, portal: str | None = None, timeout_s: float = 60.0) -> None:
-    """Publish `count` sample submissions as a portal would (`portal`, or absher and muqeem in turn), print
-    intake's answer to each, then where routing sent each accepted one."""
+async def demo(settings: IntakeSettings, count: int, portal: str | None = None, timeout_s: float = 60.0, *,
+               section: str | None = None) -> None:
+    """Publish `count` sample submissions as a portal would (`portal`, or absher and muqeem in turn; of `section`,
+    or any), print intake's answer to each, then where routing sent each accepted one."""
     catalog = load(settings.catalog_version)
-    every = plans(catalog)
+    every = [plan for plan in plans(catalog) if section in (None, plan[0])]
+    if not every:
+        raise LookupError(f"no section {section!r}; the sections are "
+                          f"{', '.join(s.code for s in catalog.sections)}")
     bodies = {body["submission_id"]: body for body in (submission(n, random.choice(every), catalog, portal)
                                                        for n in range(count))}
     producer = AIOKafkaProducer(**client_options(settings), bootstrap_servers=settings.kafka_bootstrap)

@@ -1,6 +1,7 @@
 """What `tawasul up` adds around the services on a developer's machine: development API keys, one demo user per
 role, the demo household in the registry, and local mail and SMS providers where none is configured."""
 
+import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -35,9 +36,22 @@ def development(notify: NotifySettings) -> Prepare:
     async def prepare(settings: Settings) -> AsyncIterator[tuple[list[str], dict[str, str]]]:
         notes = await keys_and_household(settings) + await demo_users(settings)
         async with local_providers(notify.model_copy(update={"home": settings.home})) as (more, env):
-            yield notes + more, env
+            yield notes + more, {**env, **session_secret(settings)}
 
     return prepare
+
+
+def session_secret(settings: Settings) -> dict[str, str]:
+    """The secret casework signs sessions with, kept in the home so a restart keeps everyone signed in (unless
+    the environment gives one)."""
+    if os.environ.get("TAWASUL_SESSION_SECRET"):
+        return {}
+    path = settings.home / "session-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32))
+    return {"TAWASUL_SESSION_SECRET": path.read_text().strip()}
 
 
 async def keys_and_household(settings: Settings) -> list[str]:
@@ -72,4 +86,5 @@ async def demo_users(settings: Settings) -> list[str]:
                             department=department, language=language)
                 await accounts.add(user, password, actor="tawasul-up")
             lines.append(f"user       {username:<16} {password}  {role}{', ' + department if department else ''}")
-    return lines
+    casework = f"http://{settings.http_host}:{system.ports()['casework']}/"
+    return [f"sign in    {casework} as one of these users (their passwords are new each run):", *lines]

@@ -1,6 +1,6 @@
-"""`tawasul users …` and `tawasul departments`: the people who work cases, managed from the command line beside
-casework (its database found as every command run beside `tawasul up` finds it). Each change is recorded with
-who made it: `cli:<the operating-system user>`."""
+"""`tawasul users …` and `tawasul departments`: the people who work cases and their API keys, managed from the
+command line beside casework (its database found as every command run beside `tawasul up` finds it). Each change
+is recorded with who made it: `cli:<the operating-system user>`."""
 
 import argparse
 import asyncio
@@ -44,6 +44,13 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     passwd = actions.add_parser("passwd", help="set a user's password")
     passwd.add_argument("username")
     passwd.add_argument("--password-stdin", action="store_true")
+    key = actions.add_parser("key", help="issue an API key for a user (printed once, stored hashed): "
+                             "`Authorization: Bearer …` on casework's API acts as that user")
+    key.add_argument("username")
+    key.add_argument("--label", default="", help="what the key is for, to find it again")
+    revoke = actions.add_parser("revoke-keys", help="revoke a user's API keys")
+    revoke.add_argument("username")
+    revoke.add_argument("--label", default=None, help="only the keys with this label")
     commands.add_parser("departments", help="the department codes and names (from routing's rules)")
 
 
@@ -69,6 +76,13 @@ def run(args: argparse.Namespace) -> None:
     elif args.users_command == "disable":
         _with_accounts(lambda accounts: accounts.disable(args.username, actor=actor))
         print(f"disabled {args.username}")
+    elif args.users_command == "key":
+        print(_with_accounts(lambda accounts: _credentials(accounts).issue_key(args.username, label=args.label,
+                                                                                 actor=actor)))
+    elif args.users_command == "revoke-keys":
+        count = _with_accounts(lambda accounts: _credentials(accounts).revoke_keys(args.username, actor=actor,
+                                                                                   label=args.label))
+        print(f"revoked {count} key{'s' if count != 1 else ''} of {args.username}")
     elif args.users_command == "passwd":
         password = _password(args.password_stdin)
         _with_accounts(lambda accounts: accounts.set_password(args.username, password, actor=actor))
@@ -84,6 +98,12 @@ def _password(from_stdin: bool) -> str:
     if first != second:
         sys.exit("tawasul users: the two passwords differ")
     return first
+
+
+def _credentials(accounts: "Accounts"):
+    from casework.credentials import Credentials
+
+    return Credentials(accounts.sessions, absolute_s=0)
 
 
 def _with_accounts(act: Callable[["Accounts"], Awaitable[T]]) -> T:

@@ -53,6 +53,9 @@ class System:
         self.children = {name: Child(name, system.command(name), {}, out=self.log) for name in SERVICES}
         self.keys: dict[str, str] = {}
         """API keys by principal: the portals `absher` and `muqeem`, and `officer-1`."""
+        self.casework_keys: dict[str, str] = {}
+        """Casework API keys: an officer's of each department by its code, and `auditor`'s."""
+        self.session_secret = uuid.uuid4().hex
 
     def _env(self, name: str) -> dict[str, str]:
         return {
@@ -73,6 +76,7 @@ class System:
             "TAWASUL_SMS_QUIET_UNTIL": "00:00",
             "TAWASUL_SEND_RETRY_BASE_S": "0.5",
             "TAWASUL_SEND_RETRY_CAP_S": "2",
+            "TAWASUL_SESSION_SECRET": self.session_secret,
             **({"TAWASUL_TRACES_DIR": str(self.traces_dir)} if self.traces_dir else {}),
             **self.extra_env,
         }
@@ -94,6 +98,7 @@ class System:
             async with service_database(system.service("intake"), self.settings) as sessions:
                 self.keys = await issue_keys(sessions, [("absher", "portal"), ("muqeem", "portal"),
                                                         ("officer-1", "officer")], "tests")
+            self.casework_keys = await casework_keys(self.settings)
         for name in names:
             await self.children[name].start()
         await asyncio.gather(*(self.wait_healthy(name) for name in names))
@@ -214,16 +219,56 @@ class System:
         except AssertionError:
             raise AssertionError(difference(await self.read_models(name), await self.folded(name))) from None
 
+    def officer(self, department: str = "passports") -> dict[str, str]:
+        """The headers that make a request an officer's of `department` on casework's API."""
+        return {"Authorization": f"Bearer {self.casework_keys[department]}"}
+
+    def auditor(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.casework_keys['auditor']}"}
+
+    async def case(self, client: httpx.AsyncClient, case_id: str) -> dict:
+        """Casework's view of a case, as an auditor reads it."""
+        response = await client.get(self.url("casework", f"/api/v1/cases/{case_id}"), headers=self.auditor())
+        if response.status_code != 200:
+            raise AssertionError(f"case {case_id}: {response.status_code} {response.text}")
+        return response.json()
+
+    async def act(self, client: httpx.AsyncClient, case_id: str, action: str, body: dict) -> httpx.Response:
+        """`action` on a case, by an officer of the department it is with now."""
+        department = (await self.case(client, case_id))["department"]
+        return await client.post(self.url("casework", f"/api/v1/cases/{case_id}/{action}"), json=body,
+                                 headers=self.officer(department))
+
     async def resolve(self, case_ids: Iterable[str]) -> None:
-        """Resolve each case through casework's HTTP endpoint, as an officer would."""
+        """Resolve each case through casework's HTTP endpoint, as an officer of its department would."""
         async with httpx.AsyncClient(timeout=10) as client:
             for case_id in case_ids:
-                response = await client.post(
-                    self.url("casework", f"/api/v1/cases/{case_id}/resolve"),
-                    json={"outcome": "completed", "public_reply": "تمت معالجة طلبك", "officer_id": "officer-7"},
-                )
+                response = await self.act(client, case_id, "resolve",
+                                          {"outcome": "completed", "public_reply": "تمت معالجة طلبك"})
                 if response.status_code != 200:
                     raise AssertionError(f"resolve {case_id}: {response.status_code} {response.text}")
+
+
+async def casework_keys(settings: Settings) -> dict[str, str]:
+    """An officer of every department and an auditor in casework, each with an API key: the keys by department
+    code, and `auditor`'s."""
+    from casework.accounts import Accounts
+    from casework.credentials import Credentials
+    from casework.users import User
+    from tawasul.users import departments
+
+    codes = list(departments())
+    people = [User(f"officer.{n}", f"Officer {n}", "officer", code, "en") for n, code in enumerate(codes)]
+    people.append(User("auditor", "Auditor", "auditor", None, "en"))
+    async with service_database(system.service("casework"), settings) as sessions:
+        accounts = Accounts(sessions, frozenset(codes))
+        credentials = Credentials(sessions, absolute_s=3600)
+        keys = {}
+        for person in people:
+            await accounts.add(person, uuid.uuid4().hex, actor="tests")
+            keys[person.department or person.role] = await credentials.issue_key(person.username, label="tests",
+                                                                                  actor="tests")
+    return keys
 
 
 def difference(live: dict[str, dict[Key, Row]], folded: dict[str, dict[Key, Row]], most: int = 3) -> str:

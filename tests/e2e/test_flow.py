@@ -90,14 +90,14 @@ async def pages(system: System, **params) -> tuple[list[dict], set[int]]:
     cases, totals = [], set()
     url = system.url("casework", "/api/v1/cases")
     async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.get(url, params=params)
+        response = await client.get(url, params=params, headers=system.auditor())
         while True:
             assert response.status_code == 200, response.text
             cases += response.json()
             totals.add(int(response.headers["X-Total-Count"]))
             if "next" not in response.links:
                 return cases, totals
-            response = await client.get(response.links["next"]["url"])
+            response = await client.get(response.links["next"]["url"], headers=system.auditor())
 
 
 async def test_the_queue_is_paged_with_its_total(system: System):

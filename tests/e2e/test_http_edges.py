@@ -18,8 +18,9 @@ async def portal(system: System, method: str, path: str, **kwargs) -> httpx.Resp
 
 
 async def officer(system: System, method: str, path: str, **kwargs) -> httpx.Response:
+    headers = {**system.officer(), **kwargs.pop("headers", {})}
     async with httpx.AsyncClient(timeout=30) as client:
-        return await client.request(method, system.url("casework", path), **kwargs)
+        return await client.request(method, system.url("casework", path), headers=headers, **kwargs)
 
 
 async def test_a_multipart_form_that_cannot_be_parsed_is_a_422_that_says_so(shared: System):

@@ -40,10 +40,11 @@ async def test_a_forged_routed_is_dead_lettered_and_a_routed_without_a_case_open
 
     await wait_for(orphan_seen, what="casework reading the orphan Routed")
     async with httpx.AsyncClient(timeout=10) as client:
-        listed = (await client.get(system.url("casework", "/api/v1/cases"), params={"limit": 1000})).json()
-        one = await client.get(system.url("casework", f"/api/v1/cases/{orphan}"))
+        listed = (await client.get(system.url("casework", "/api/v1/cases"), params={"limit": 1000},
+                                   headers=system.auditor())).json()
+        one = await client.get(system.url("casework", f"/api/v1/cases/{orphan}"), headers=system.auditor())
         resolve = await client.post(system.url("casework", f"/api/v1/cases/{orphan}/resolve"), json={
-            "outcome": "completed", "public_reply": "x", "officer_id": "officer-1"})
+            "outcome": "completed", "public_reply": "x"}, headers=system.officer("passports"))
     assert orphan not in json.dumps(listed)
     assert (one.status_code, resolve.status_code) == (404, 404)
     assert await system.scalar("casework", f"SELECT count(*) FROM queue WHERE case_id = '{forged}'") == 0

@@ -172,8 +172,7 @@ async def test_another_portal_s_key_gets_404_for_status_attachment_and_answer(sh
 
     await wait_for(routed, what="the request routed")
     async with httpx.AsyncClient(timeout=10) as client:
-        asked = await client.post(shared.url("casework", f"/api/v1/cases/{tracking}/request-information"),
-                                  json={"question": "Please attach the passport.", "officer_id": "officer-1"})
+        asked = await shared.act(client, tracking, "request-information", {"question": "Please attach the passport."})
     assert asked.status_code == 200, asked.text
 
     async def awaiting():

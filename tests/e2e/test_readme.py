@@ -14,16 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from casework.accounts import Accounts
-from casework.signin import LocalPasswords
-from casework.users import User
 from notify.settings import NotifySettings
-from services.app import service_database
-from services.ratelimit import RateLimiter
 from services.settings import Settings
 from services.supervisor import RUNNING
 from tawasul import docs, system
-from tawasul.users import departments
 from tests.system import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -126,15 +120,19 @@ async def test_the_readme_try_it_block_works_as_pasted(make_run: Path):
     assert "Traceback" not in out + err, err
 
 
-async def test_make_run_prints_one_demo_user_per_role_and_each_can_sign_in(make_run: Path):
+async def test_make_run_prints_one_demo_user_per_role_and_each_signs_in_to_the_pages(make_run: Path):
     banner = (make_run / "up.log").read_text()
     printed = re.findall(r"^user +(\S+) +(\S+)  (\w+)", banner, flags=re.M)
     assert sorted(role for *_, role in printed) == ["admin", "auditor", "officer", "officer", "officer", "supervisor"]
-    running = json.loads((make_run / HOME / RUNNING).read_text())
-    settings = Settings(database_url=running["database_url"], kafka_bootstrap=running["kafka_bootstrap"])
-    async with service_database(system.service("casework"), settings) as sessions:
-        signing = LocalPasswords(Accounts(sessions, frozenset(departments())),
-                                 per_username=RateLimiter(1, 5), per_address=RateLimiter(1, 50))
-        for username, password, role in printed:
-            user = await signing.sign_in(username, password, "127.0.0.1")
-            assert isinstance(user, User) and user.role == role, (username, user)
+    [site] = re.findall(r"^sign in +(http://\S+) ", banner, flags=re.M)
+    for username, password, role in printed:
+        async with httpx.AsyncClient(base_url=site, timeout=10) as browser:
+            form = await browser.get("sign-in")
+            token = re.search(r'name="csrftoken" value="([^"]+)"', form.text)[1]
+            signed = await browser.post("sign-in", data={"csrftoken": token, "username": username,
+                                                         "password": password})
+            assert signed.status_code == 303, (username, signed.text)
+            queue = await browser.get(signed.headers["location"])
+        assert queue.status_code == (403 if role == "admin" else 200), (username, queue.text)
+        if role != "admin":
+            assert 'dir="rtl"' in queue.text if username != "sara.officer" else 'dir="ltr"' in queue.text

@@ -40,7 +40,12 @@ async def until_status(system: System, tracking: str, wanted: str) -> dict:
 
 async def case_row(system: System, tracking: str) -> dict:
     async with httpx.AsyncClient(timeout=30) as client:
-        return (await client.get(system.url("casework", f"/api/v1/cases/{tracking}"))).json()
+        return await system.case(client, tracking)
+
+
+async def act(system: System, tracking: str, action: str, body: dict) -> httpx.Response:
+    async with httpx.AsyncClient(timeout=30) as client:
+        return await system.act(client, tracking, action, body)
 
 
 async def test_the_clock_pauses_for_the_beneficiary_transfers_keep_it_and_a_replay_rebuilds_routing(shared: System):
@@ -57,11 +62,9 @@ async def test_the_clock_pauses_for_the_beneficiary_transfers_keep_it_and_a_repl
     await wait_for(lambda: _case_open(shared, tracking), what="the case in the officers' queue")
 
     question = "يرجى إرفاق صورة واضحة من جواز السفر"
-    asked = await post(shared, "casework", f"/api/v1/cases/{tracking}/request-information",
-                       {"question": question, "officer_id": "officer-1"})
+    asked = await act(shared, tracking, "request-information", {"question": question})
     assert asked.status_code == 200 and asked.json()["status"] == "awaiting_information"
-    assert (await post(shared, "casework", f"/api/v1/cases/{tracking}/request-information",
-                       {"question": "again?", "officer_id": "officer-1"})).status_code == 409
+    assert (await act(shared, tracking, "request-information", {"question": "again?"})).status_code == 409
     waiting = await until_status(shared, tracking, "information_requested")
     assert waiting["question"] == question
 
@@ -85,11 +88,9 @@ async def test_the_clock_pauses_for_the_beneficiary_transfers_keep_it_and_a_repl
     new_due = datetime.fromisoformat((await wait_for(resumed, what="the resumed clock"))["due_at"])
     assert new_due >= due  # a pause never makes a case due earlier
 
-    refused = await post(shared, "casework", f"/api/v1/cases/{tracking}/transfer",
-                         {"to_department": "nowhere", "reason": "testing", "officer_id": "officer-1"})
+    refused = await act(shared, tracking, "transfer", {"to_department": "nowhere", "reason": "testing"})
     assert refused.status_code == 200  # casework asks; routing checks
-    moved = await post(shared, "casework", f"/api/v1/cases/{tracking}/transfer",
-                       {"to_department": "passports", "reason": "a passport matter", "officer_id": "officer-1"})
+    moved = await act(shared, tracking, "transfer", {"to_department": "passports", "reason": "a passport matter"})
     assert moved.status_code == 200
 
     async def transferred():
@@ -123,4 +124,6 @@ async def test_the_clock_pauses_for_the_beneficiary_transfers_keep_it_and_a_repl
 
 
 async def _case_open(system: System, tracking: str) -> bool:
-    return (await case_row(system, tracking)).get("status") == "open"
+    async with httpx.AsyncClient(timeout=30) as client:
+        response = await client.get(system.url("casework", f"/api/v1/cases/{tracking}"), headers=system.auditor())
+    return response.status_code == 200 and response.json()["status"] == "open"

@@ -51,10 +51,11 @@ async def test_a_portal_trace_runs_through_every_service_and_an_officer_request_
     case_id = await wait_for(a_routed_case, what="a case in the officers' queue")
     officer_trace, header = traceparent()
     async with httpx.AsyncClient(timeout=10) as client:
+        department = (await system.case(client, case_id))["department"]
         response = await client.post(
             system.url("casework", f"/api/v1/cases/{case_id}/resolve"),
-            json={"outcome": "completed", "public_reply": "Done", "officer_id": "officer-7"},
-            headers={"traceparent": header},
+            json={"outcome": "completed", "public_reply": "Done"},
+            headers={"traceparent": header, **system.officer(department)},
         )
     assert response.status_code == 200, response.text
 

@@ -1,7 +1,7 @@
 """schemathesis over intake's and casework's OpenAPI documents, each application in this process with its lifespan
-run (migrations, relay, consumer) on the test broker and database, intake's with a valid portal key: no input gets
-a 5xx, and every answer is one the document declares (status, content type, body and headers), and a request the
-document forbids is refused.
+run (migrations, relay, consumer) on the test broker and database, intake's with a valid portal key and casework's
+with an officer's: no input gets a 5xx, and every answer is one the document declares (status, content type, body
+and headers), and a request the document forbids is refused.
 
 Bounded: `EXAMPLES` generated cases per operation, both schema-valid and schema-breaking ones.
 """
@@ -35,7 +35,7 @@ from intake.keys import issue_keys
 from services.app import create_app, service_database
 from tawasul import system
 from tests import samples
-from tests.system import wait_for
+from tests.system import casework_keys, wait_for
 
 EXAMPLES = 60
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
@@ -98,7 +98,13 @@ def casework_settings(infra):
 
 
 @pytest.fixture(scope="module")
-def casework_api(casework_settings):
+def officer_key(casework_settings) -> str:
+    """An API key of an officer of the department the seeded cases are routed to."""
+    return asyncio.run(casework_keys(casework_settings))["residency-riyadh"]
+
+
+@pytest.fixture(scope="module")
+def casework_api(casework_settings, officer_key):
     return api("casework", casework_settings)
 
 
@@ -203,6 +209,6 @@ def test_intake_answers_every_generated_request_as_its_document_says(intake_api,
     })
 
 
-def test_casework_answers_every_generated_request_as_its_document_says(casework_api, open_cases):
-    fuzz_every_operation(casework_api, "casework", {},
+def test_casework_answers_every_generated_request_as_its_document_says(casework_api, officer_key, open_cases):
+    fuzz_every_operation(casework_api, "casework", {"Authorization": f"Bearer {officer_key}"},
                          live={path: ({"case_id": case}, None, {200}) for path, case in open_cases.items()})

@@ -1,0 +1,306 @@
+"""Who may reach what in casework: every route of the application × every kind of caller, from its own route
+table (a route with no row here fails); sessions (cookie flags, idle and absolute expiry, sign-out that ends them
+on the server), CSRF on every state-changing request made with the cookie, throttled sign-in, API keys.
+
+Casework runs in this process with its lifespan (migrations, consumer) on the test broker and database; its cases
+come through the case log as routing publishes them."""
+
+import re
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from itsdangerous import TimestampSigner
+from pydantic import SecretStr
+from sqlalchemy import text
+
+from casework.accounts import Accounts
+from casework.credentials import Credentials
+from casework.identity import CSRF_COOKIE, SESSION_COOKIE, endpoints
+from casework.users import User
+from contracts import topics
+from services.app import create_app, service_database
+from tawasul import system
+from tests import samples
+from tests.system import wait_for
+
+DEPARTMENT = "residency-riyadh"  # where samples.life() routes its case
+PASSWORD = "a long enough passphrase"
+PEOPLE = {
+    "officer": User("omar.officer", "Omar", "officer", DEPARTMENT, "ar"),
+    "other_officer": User("khalid.officer", "Khalid", "officer", "visit-visas", "ar"),
+    "supervisor": User("huda.supervisor", "Huda", "supervisor", DEPARTMENT, "en"),
+    "auditor": User("noura.auditor", "Noura", "auditor", None, "ar"),
+    "admin": User("admin", "Admin", "admin", None, "en"),
+}
+CALLERS = ("anonymous", *PEOPLE)
+ACTIONS = {"resolve": {"outcome": "completed", "public_reply": "Done."},
+           "request-information": {"question": "Please attach the passport."},
+           "transfer": {"to_department": "passports", "reason": "a passport matter"}}
+
+
+def every(status: int, **but: int) -> dict[str, int]:
+    return {caller: but.get(caller, status) for caller in CALLERS}
+
+
+READ = every(200, anonymous=401, admin=403)
+READ_ONE = every(200, anonymous=401, other_officer=403, admin=403)
+ACT = every(200, anonymous=401, other_officer=403, auditor=403, admin=403)
+PAGE = every(200, anonymous=303, admin=403)
+PUBLIC = every(200)
+EXPECTED: dict[tuple[str, str], dict[str, int]] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,
+    ("GET", "/docs/oauth2-redirect"): PUBLIC,
+    ("GET", "/redoc"): PUBLIC,
+    ("GET", "/static"): PUBLIC,
+    ("GET", "/api/v1/cases"): READ,
+    ("GET", "/api/v1/cases/{case_id}"): READ_ONE,
+    **{("POST", f"/api/v1/cases/{{case_id}}/{action}"): ACT for action in ACTIONS},
+    ("GET", "/"): every(303),
+    ("GET", "/sign-in"): every(303, anonymous=200),
+    ("POST", "/sign-in"): every(401),  # with a wrong password, whoever asks
+    ("POST", "/sign-out"): every(303),
+    ("GET", "/queue"): PAGE,
+}
+"""Every route × caller → status. Add a route to casework and this table must say who may call it."""
+
+
+@pytest.fixture(scope="module")
+def settings(infra):
+    return system.service("casework").settings().model_copy(update={
+        "database_url": infra.database_url, "kafka_bootstrap": infra.kafka_bootstrap,
+        "namespace": f"web{uuid.uuid4().hex[:8]}", "session_secret": SecretStr("a secret for these tests")})
+
+
+@pytest.fixture(scope="module")
+async def app(settings):
+    application = create_app(system.service("casework"), settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture(scope="module")
+async def keys(app, settings) -> dict[str, str]:
+    """Everyone in `PEOPLE` added with `PASSWORD`, and an API key each."""
+    async with service_database(system.service("casework"), settings) as sessions:
+        accounts = Accounts(sessions, frozenset({DEPARTMENT, "visit-visas"}))
+        credentials = Credentials(sessions, absolute_s=3600)
+        for person in PEOPLE.values():
+            await accounts.add(person, PASSWORD, actor="tests")
+        return {name: await credentials.issue_key(person.username, label="tests", actor="tests")
+                for name, person in PEOPLE.items()}
+
+
+async def open_cases(settings, count: int) -> list[str]:
+    """`count` new cases submitted and routed to `DEPARTMENT` on the case log, once casework has them open."""
+    ids = [f"TWweb{uuid.uuid4().hex[:10]}" for _ in range(count)]
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    await producer.start()
+    try:
+        for case_id in ids:
+            for envelope, _ in samples.life()[:2]:  # RequestSubmitted, Routed
+                value = envelope.model_copy(update={"case_id": case_id}).model_dump_json().encode()
+                await producer.send_and_wait(settings.topic(topics.CASE_EVENTS), value, key=case_id.encode())
+    finally:
+        await producer.stop()
+    async with service_database(system.service("casework"), settings) as sessions:
+        async def opened() -> bool:
+            async with sessions() as session:
+                return await session.scalar(text("SELECT count(*) FROM queue WHERE status = 'open' AND "
+                                                 "case_id = ANY(:ids)"), {"ids": ids}) == count
+
+        await wait_for(opened, what="casework folding the seeded cases")
+    return ids
+
+
+@asynccontextmanager
+async def browser(app, **options: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(options.pop("address", "10.0.0.1"),
+                                                                                 50000)),
+                                 base_url="http://casework.test", follow_redirects=False, **options) as client:
+        yield client
+
+
+async def csrf_token(client: httpx.AsyncClient) -> str:
+    page = await client.get("/sign-in")
+    return re.search(r'name="csrftoken" value="([^"]+)"', page.text).group(1)
+
+
+async def sign_in(client: httpx.AsyncClient, username: str, password: str = PASSWORD,
+                  **form: str) -> httpx.Response:
+    return await client.post("/sign-in", data={"csrftoken": await csrf_token(client), "username": username,
+                                               "password": password, **form})
+
+
+def csrf_of(client: httpx.AsyncClient) -> dict[str, str]:
+    token = client.cookies.get(CSRF_COOKIE)
+    return {"x-csrftoken": token} if token else {}
+
+
+async def test_every_route_answers_each_kind_of_caller_as_the_table_says(app, keys, settings):
+    routes = {(method, path) for path, route in endpoints(app.routes)
+              for method in (getattr(route, "methods", None) or {"GET"}) if method != "HEAD"}
+    assert routes == set(EXPECTED), f"routes without a row: {routes - set(EXPECTED)}; rows without a route: " \
+                                    f"{set(EXPECTED) - routes}"
+    acting = [caller for caller in CALLERS if any(EXPECTED[route][caller] == 200 for route in EXPECTED
+                                                  if route[0] == "POST" and "cases" in route[1])]
+    cases = iter(await open_cases(settings, 1 + len(ACTIONS) * len(acting)))
+    shown = next(cases)
+    got: dict[tuple[str, str], dict[str, int]] = {}
+    for n, caller in enumerate(CALLERS):
+        async with browser(app, address=f"10.1.0.{n}") as client:  # a sign-in's failures are this caller's alone
+            if caller != "anonymous":
+                assert (await sign_in(client, PEOPLE[caller].username)).status_code == 303
+            await each_route(client, caller, n, cases, shown, got)
+    wrong = {f"{method} {path}": {caller: f"{got[(method, path)][caller]}, not {status}"
+                                  for caller, status in row.items() if got[(method, path)][caller] != status}
+             for (method, path), row in EXPECTED.items()}
+    assert not {route: cells for route, cells in wrong.items() if cells}
+
+
+async def each_route(client: httpx.AsyncClient, caller: str, n: int, cases, shown: str,
+                     got: dict[tuple[str, str], dict[str, int]]) -> None:
+    """Every route as `caller` (signing out last); each action that should succeed on a case of its own."""
+    for method, path in sorted(EXPECTED, key=lambda route: route == ("POST", "/sign-out")):
+        action = path.rpartition("/")[2]
+        case_id = next(cases) if action in ACTIONS and EXPECTED[(method, path)][caller] == 200 else shown
+        url = path.replace("{case_id}", case_id).replace("/static", "/static/casework.css")
+        if (method, path) == ("POST", "/sign-in"):
+            response = await client.post(url, data={"csrftoken": client.cookies.get(CSRF_COOKIE) or
+                                                    await csrf_token(client), "username": f"nobody{n}",
+                                                    "password": "not the password"})
+        elif method == "POST":
+            response = await client.post(url, json=ACTIONS.get(action), headers=csrf_of(client),
+                                         data={"csrftoken": client.cookies.get(CSRF_COOKIE, "")}
+                                         if path == "/sign-out" else None)
+        else:
+            response = await client.get(url)
+        got.setdefault((method, path), {})[caller] = response.status_code
+
+
+async def test_an_api_key_acts_as_its_user_and_a_wrong_or_revoked_one_is_a_401(app, keys, settings):
+    [case_id] = await open_cases(settings, 1)
+    async with browser(app) as client:
+        mine = {"Authorization": f"Bearer {keys['officer']}"}
+        assert (await client.get(f"/api/v1/cases/{case_id}", headers=mine)).status_code == 200
+        elsewhere = await client.get(f"/api/v1/cases/{case_id}", headers={"Authorization": f"Bearer "
+                                                                                     f"{keys['other_officer']}"})
+        assert elsewhere.status_code == 403 and "another department" in elsewhere.json()["detail"]
+        asked = await client.post(f"/api/v1/cases/{case_id}/request-information", headers=mine,
+                                  json={"question": "Which passport?", "officer_id": "someone-else"})
+        assert asked.status_code == 422  # the body names no officer: the key does
+        asked = await client.post(f"/api/v1/cases/{case_id}/request-information", headers=mine,
+                                  json={"question": "Which passport?"})
+        assert asked.status_code == 200, asked.text
+        wrong = await client.get("/api/v1/cases", headers={"Authorization": "Bearer tw_user_made-up"})
+        assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
+    async with service_database(system.service("casework"), settings) as sessions:
+        await Credentials(sessions, absolute_s=60).revoke_keys("omar.officer", actor="tests")
+        async with sessions() as session:
+            officer = await session.scalar(text("SELECT envelope->'data'->>'officer_id' FROM event_store "
+                                                "WHERE stream = :case"), {"case": case_id})
+    assert officer == "omar.officer"
+    async with browser(app) as client:
+        assert (await client.get("/api/v1/cases", headers=mine)).status_code == 401
+
+
+async def test_the_session_cookie_is_signed_http_only_lax_and_secure_behind_https(app, keys, settings):
+    async with browser(app) as client:
+        signed = await sign_in(client, "omar.officer")
+    assert signed.status_code == 303 and signed.headers["location"] == "/queue"
+    cookie = next(value for name, value in signed.headers.multi_items() if name == "set-cookie"
+                  and value.startswith(f"{SESSION_COOKIE}="))
+    flags = {part.strip().lower() for part in cookie.split(";")[1:]}
+    assert {"httponly", "samesite=lax", "path=/"} <= flags and "secure" not in flags
+    assert f"max-age={settings.session_idle_s}" in flags
+    value = cookie.split(";")[0].split("=", 1)[1]
+    assert "omar" not in value  # the cookie holds a signed random secret, nothing about the user
+
+    secure = create_app(system.service("casework"), settings.model_copy(update={
+        "public_url": "https://casework.example.gov.sa"}))
+    async with browser(secure) as client:
+        page = await client.get("/sign-in")
+    assert "secure" in page.headers["set-cookie"].lower()  # the CSRF cookie too
+
+
+async def test_a_state_changing_request_with_the_cookie_and_no_valid_csrf_token_is_refused(app, keys, settings):
+    [case_id] = await open_cases(settings, 1)
+    async with browser(app) as client:
+        page = await client.get("/sign-in")
+        no_token = await client.post("/sign-in", data={"username": "omar.officer", "password": PASSWORD})
+        assert no_token.status_code == 403 and "CSRF" in no_token.json()["detail"]
+        assert page.status_code == 200
+        async with browser(app) as fresh:  # no cookie at all: the sign-in form still needs its token
+            assert (await fresh.post("/sign-in", data={"username": "omar.officer",
+                                                       "password": PASSWORD})).status_code == 403
+        assert (await sign_in(client, "omar.officer")).status_code == 303
+        body = {"question": "Which passport?"}
+        url = f"/api/v1/cases/{case_id}/request-information"
+        assert (await client.post(url, json=body)).status_code == 403
+        assert (await client.post(url, json=body, headers={"x-csrftoken": "forged"})).status_code == 403
+        assert (await client.post("/sign-out", data={"csrftoken": "forged"})).status_code == 403
+        assert (await client.get("/queue")).status_code == 200  # still signed in: nothing happened
+        done = await client.post(url, json=body, headers=csrf_of(client))
+        assert done.status_code == 200, done.text
+
+
+async def test_a_session_ends_when_idle_too_long_at_its_absolute_end_and_at_sign_out(app, keys, settings,
+                                                                                     monkeypatch):
+    async with browser(app) as client:
+        await sign_in(client, "huda.supervisor")
+        assert (await client.get("/queue")).status_code == 200
+        now = TimestampSigner.get_timestamp
+        monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: now(self) + settings.session_idle_s + 1)
+        idle = await client.get("/queue")
+        monkeypatch.undo()
+        assert idle.status_code == 303 and idle.headers["location"].startswith("/sign-in")
+
+    async with browser(app) as client:
+        await sign_in(client, "huda.supervisor")
+        async with service_database(system.service("casework"), settings) as sessions, sessions.begin() as s:
+            await s.execute(text("UPDATE sessions SET expires_at = now() - interval '1 second' "
+                                 "WHERE username = 'huda.supervisor'"))
+        assert (await client.get("/queue")).status_code == 303
+
+    async with browser(app) as client:
+        await sign_in(client, "huda.supervisor")
+        kept = dict(client.cookies)
+        assert (await client.post("/sign-out", data={"csrftoken": client.cookies[CSRF_COOKIE]})).status_code == 303
+    async with browser(app, cookies=kept) as replayed:  # the cookie as it was before signing out
+        assert (await replayed.get("/queue")).status_code == 303
+        assert (await replayed.get("/api/v1/cases", headers=csrf_of(replayed))).status_code == 401
+
+
+async def test_sign_in_is_throttled_per_username_and_per_address_and_says_when_to_retry(app, keys, settings):
+    async with browser(app, address="10.0.0.7") as client:
+        answers = [(await sign_in(client, "noura.auditor", "not the password")).status_code
+                   for _ in range(settings.signin_failure_burst + 1)]
+        assert answers == [401] * settings.signin_failure_burst + [429]
+        throttled = await sign_in(client, "noura.auditor")  # even the right password waits
+        assert throttled.status_code == 429 and int(throttled.headers["retry-after"]) > 0
+    async with browser(app, address="10.0.0.8") as elsewhere:  # the username is throttled from anywhere
+        assert (await sign_in(elsewhere, "noura.auditor")).status_code == 429
+        assert (await sign_in(elsewhere, "admin")).status_code == 303  # others are not
+
+
+async def test_after_sign_in_only_a_path_of_this_site_is_followed_and_a_disabled_user_is_signed_out(app, keys,
+                                                                                                 settings):
+    for target, lands in [("/api/v1/cases", "/api/v1/cases"), ("//evil.example", "/queue"),
+                          ("https://evil.example/", "/queue"), ("/\\evil.example", "/queue")]:
+        async with browser(app) as client:
+            signed = await sign_in(client, "admin", next=target)
+            assert signed.headers["location"] == lands
+    async with browser(app) as client:
+        await sign_in(client, "khalid.officer")
+        assert (await client.get("/queue")).status_code == 200
+        async with service_database(system.service("casework"), settings) as sessions:
+            await Accounts(sessions, frozenset()).disable("khalid.officer", actor="tests")
+        assert (await client.get("/queue")).status_code == 303
+        assert (await client.get("/api/v1/cases", headers={"Authorization": f"Bearer {keys['other_officer']}"}
+                                 )).status_code == 401

@@ -1,0 +1,34 @@
+"""Every string of casework's pages has its Arabic translation, and the Arabic pages run right to left."""
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from casework.language import DIRECTION, LOCALE, translations
+from contracts.vocabulary import ROLES
+
+TEMPLATES = Path("casework/templates")
+STATUSES = ("submitted", "open", "awaiting_information", "resolved")
+"""Values a template passes to `_()`, which extraction cannot see."""
+
+
+def template_strings() -> set[str]:
+    found = extract_from_dir(TEMPLATES, method_map=[("**.html", "jinja2.ext:babel_extract")],
+                             options_map={"**.html": {"extensions": "jinja2.ext.i18n"}})
+    return {message if isinstance(message, str) else message[0] for _, _, message, _, _ in found}
+
+
+def test_every_string_of_the_pages_and_every_role_and_status_has_an_arabic_translation():
+    strings = template_strings()
+    assert {"Sign in", "Queue", "Tracking number"} <= strings  # extraction sees the templates at all
+    with (LOCALE / "ar" / "LC_MESSAGES" / "casework.po").open("rb") as file:
+        catalog = read_po(file)
+    translated = {message.id for message in catalog if message.id and message.string}
+    assert not (strings | set(ROLES) | set(STATUSES)) - translated
+
+
+def test_arabic_is_right_to_left_and_english_left_to_right_with_english_as_its_own_text():
+    assert DIRECTION == {"ar": "rtl", "en": "ltr"}
+    assert translations("ar").gettext("Sign in") == "تسجيل الدخول"
+    assert translations("en").gettext("Sign in") == "Sign in"
