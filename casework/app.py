@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from casework import api, pages
+from casework import api, handlers, pages
 from casework.access import Forbidden
 from casework.accounts import Accounts
 from casework.credentials import Credentials
@@ -37,21 +37,22 @@ def build(runtime: Runtime) -> Parts:
         log.warning("casework.session_secret_unset", consequence="sessions end with this process and are not "
                     "shared with other casework processes; set TAWASUL_SESSION_SECRET")
         secret = secrets.token_urlsafe(32)
-    departments = frozenset()  # signing in checks no department
+    departments: frozenset[str] = frozenset()  # casework adds no user (the CLI does): no department to check
     limiter = lambda: RateLimiter(rate=settings.signin_failure_rate_per_s,  # noqa: E731
                                   burst=settings.signin_failure_burst)
     credentials = Credentials(runtime.sessions, absolute_s=settings.session_absolute_s)
     identity = Identity(credentials, failures=RateLimiter(rate=1.0, burst=20))
     guards = Guards(identity)
-    sign_in = LocalPasswords(Accounts(runtime.sessions, departments), per_username=limiter(), per_address=limiter())
+    accounts = Accounts(runtime.sessions, departments)
+    sign_in = LocalPasswords(accounts, per_username=limiter(), per_address=limiter())
     routes = APIRouter()
-    routes.include_router(api.routes(runtime, guards))
+    routes.include_router(api.routes(runtime, guards, accounts))
     routes.include_router(pages.routes(runtime, guards, identity, sign_in))
     if missing := unguarded(routes.routes):
         raise RuntimeError(f"routes that say nothing of who may call them: {missing}")
-    # An officer's own events are folded as they are emitted (`handlers.act`).
+    # Casework's own events are folded as they are emitted (`handlers`).
     return Parts(
-        subscriptions=[CaseEvents.folding(QUEUE, besides=CASEWORK)], routes=routes,
+        subscriptions=[CaseEvents.folding(QUEUE, besides=CASEWORK, deciding=handlers.handlers())], routes=routes,
         middleware=middleware(settings, secret), exception_handlers={Forbidden: _forbidden},
         mounts={"/static": StaticFiles(directory=STATIC)},
     )

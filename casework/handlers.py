@@ -1,20 +1,88 @@
-"""An officer's command on a case: decide from the locked row, append the event, fold it into the queue — one
-transaction."""
+"""What changes a case in casework, each in one transaction that decides from the locked row, appends the event
+and folds it into the queue: a user's command (`act`), and casework's answers to the clock — a breached case is
+escalated to its supervisors, a question left unanswered closes the case (`Casework.handlers`)."""
+
+from collections.abc import Callable, Sequence
 
 from casework import domain
 from casework.projection import QUEUE, known
 from casework.users import User
-from contracts import Event
+from contracts import AnswerOverdue, Envelope, Event, SlaBreached
+from services.case_events import Handler
 from services.eventstore import Cause, Unit
-from services.projection import emit_and_fold
+from services.projection import Row, emit_and_fold
 
 
-async def act(unit: Unit, case_id: str, command: domain.Command, by: User) -> Event:
+class Conflict(Exception):
+    """The case changed since the version the user saw; `changes` says how (what happened since, by whom)."""
+
+    def __init__(self, changes: list[str]) -> None:
+        super().__init__("; ".join(changes))
+        self.changes = changes
+
+
+def case_of(row: Row) -> domain.Case:
+    return domain.Case(status=row["status"], department=row["department"], assignee=row["assignee"],
+                       escalated_due_at=row["escalated_due_at"])
+
+
+async def act(unit: Unit, case_id: str, command: domain.Command, by: User, seen: int | None = None) -> Event:
+    """`by`'s `command` on the case, if it is still at version `seen` (when given)."""
     async with QUEUE.editing(unit.session, [(case_id,)]) as rows:
         row = rows.get((case_id,))
         if not known(row):
             raise LookupError(case_id)
-        event = domain.decide(command, domain.Case(status=row["status"], department=row["department"]), by)
+        case = case_of(row)
+        if seen is not None and seen != row["version"]:
+            domain.decide(command, case, by)  # not theirs to do at all: that answer comes first
+            raise Conflict(await changes_since(unit, case_id, seen))
+        event = domain.decide(command, case, by)
         await emit_and_fold(unit, rows, [event], key=case_id, case_id=case_id,
                             cause=Cause(correlation_id=row["correlation_id"]), expected_version=row["version"])
     return event
+
+
+DESCRIBED: dict[str, Callable[[dict], str]] = {
+    "CaseClaimed": lambda d: f"{d['officer_id']} claimed it",
+    "CaseAssigned": lambda d: f"{d['assigned_by']} assigned it to {d['officer_id']}",
+    "CaseReleased": lambda d: f"{d['released_by']} released it from {d['officer_id']}",
+    "NoteAdded": lambda d: f"{d['officer_id']} added a note",
+    "InfoRequested": lambda d: f"{d['officer_id']} asked the beneficiary for information",
+    "TransferRequested": lambda d: f"{d['officer_id']} asked to transfer it to {d['to_department']}",
+    "Resolved": lambda d: f"{d.get('officer_id') or 'the clock'} resolved it ({d['outcome']})",
+    "Escalated": lambda d: "it was escalated to the supervisors",
+}
+
+
+async def changes_since(unit: Unit, case_id: str, seen: int) -> list[str]:
+    """What casework recorded on the case after version `seen`, in words."""
+    events = [envelope for envelope in await unit.store.read(unit.session, case_id) if envelope.sequence > seen]
+    return [DESCRIBED.get(envelope.type, lambda d, t=envelope.type: t)(envelope.data) for envelope in events] \
+        or ["it changed"]
+
+
+def handlers() -> dict[type[Event], Handler]:
+    """The clock's events casework decides on, besides folding them."""
+    return {SlaBreached: on_breached, AnswerOverdue: on_answer_overdue}
+
+
+async def on_breached(unit: Unit, run: Sequence[tuple[Envelope, SlaBreached]]) -> None:
+    await _decide(unit, run, lambda row, event: domain.escalate(case_of(row), event.due_at))
+
+
+async def on_answer_overdue(unit: Unit, run: Sequence[tuple[Envelope, AnswerOverdue]]) -> None:
+    await _decide(unit, run, lambda row, event: domain.close_unanswered(case_of(row), row["language"]))
+
+
+async def _decide(unit: Unit, run: Sequence[tuple[Envelope, Event]],
+                  decide: Callable[[Row, Event], Event | None]) -> None:
+    """Fold each event, and emit what casework decides on it for the case as it stands then (nothing for a case it
+    does not know)."""
+    async with QUEUE.editing(unit.session, [(envelope.case_id,) for envelope, _ in run]) as rows:
+        for envelope, event in run:
+            rows.fold([(envelope, event)])
+            row = rows.get((envelope.case_id,))
+            decided = decide(row, event) if known(row) else None
+            if decided is not None:
+                await emit_and_fold(unit, rows, [decided], key=envelope.case_id, case_id=envelope.case_id,
+                                    cause=Cause.following(envelope), expected_version=row["version"])

@@ -12,7 +12,16 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts import topics
 from contracts.submission import Contact
-from contracts.vocabulary import NATIONALITY_PATTERN, Channel, Language, Outcome, Portal, Region, Subject
+from contracts.vocabulary import (
+    NATIONALITY_PATTERN,
+    Channel,
+    Language,
+    Outcome,
+    Portal,
+    Region,
+    RejectionReason,
+    Subject,
+)
 
 INTAKE, ROUTING, CASEWORK, NOTIFY = "intake", "routing", "casework", "notify"
 """The services that emit events, by the names they go by on the wire (`Envelope.producer`)."""
@@ -117,6 +126,10 @@ class Routed(Event):
     department_names: dict[str, str] | None = Field(
         default=None, description="the department's name by language (ar, en), for what the beneficiary is shown"
     )
+    sla_seconds: int | None = Field(default=None, ge=0, description="the working time the case is allowed, "
+                                    "from its submission to its due time")
+    warn_at: AwareDatetime | None = Field(default=None, description="when the warning share of that working time "
+                                          "has passed (UTC)")
 
 
 class TransferRequested(Event):
@@ -167,6 +180,9 @@ class SlaPaused(Event):
     paused_at: AwareDatetime
     remaining_seconds: int = Field(ge=0, description="working time left until the due time when the clock paused")
     due_at: AwareDatetime = Field(description="the due time that was running")
+    answer_due_at: AwareDatetime | None = Field(
+        default=None, description="when the case closes unless the beneficiary has answered (working days after "
+        "the question)")
 
 
 class SlaResumed(Event):
@@ -176,16 +192,95 @@ class SlaResumed(Event):
     resumed_at: AwareDatetime
     due_at: AwareDatetime = Field(description="the new due time")
     calendar_version: str
+    warn_at: AwareDatetime | None = Field(default=None, description="the new moment of the SLA warning")
 
 
 class Resolved(Event):
+    """The case is closed. Version 2: `rejected` (with its reason) in place of v1's `declined`, and
+    `closed_no_response`, which the system decides (no officer)."""
+
     TYPE = "Resolved"
+    VERSION = 2
     PRODUCER = CASEWORK
 
     department: str
     outcome: Outcome
-    public_reply: str = Field(min_length=1, max_length=4000)
+    rejection_reason: RejectionReason | None = Field(default=None, description="set exactly when rejected")
+    public_reply: str = Field(min_length=1, max_length=4000, description="public: sent to the beneficiary")
+    officer_id: str | None = Field(description="who resolved it; None when the system closed it")
+
+
+class CaseClaimed(Event):
+    """An officer takes a case: it is theirs to work."""
+
+    TYPE = "CaseClaimed"
+    PRODUCER = CASEWORK
+
+    department: str
     officer_id: str
+
+
+class CaseAssigned(Event):
+    """A supervisor gives a case to an officer of the department."""
+
+    TYPE = "CaseAssigned"
+    PRODUCER = CASEWORK
+
+    department: str
+    officer_id: str = Field(description="the officer it is assigned to")
+    assigned_by: str
+
+
+class CaseReleased(Event):
+    """A case is nobody's again (its officer let it go, or a supervisor took it back)."""
+
+    TYPE = "CaseReleased"
+    PRODUCER = CASEWORK
+
+    department: str
+    officer_id: str = Field(description="the officer it was with")
+    released_by: str
+
+
+class NoteAdded(Event):
+    """An internal note on a case: for officers, supervisors and auditors, never for the beneficiary."""
+
+    TYPE = "NoteAdded"
+    PRODUCER = CASEWORK
+
+    department: str
+    note: str = Field(min_length=1, max_length=4000, description="internal: never shown to the beneficiary")
+    officer_id: str
+
+
+class SlaWarning(Event):
+    """A share of the case's working time (`share`, e.g. 0.8) has passed and it is still open."""
+
+    TYPE = "SlaWarning"
+    PRODUCER = ROUTING
+
+    due_at: AwareDatetime
+    share: float = Field(gt=0, lt=1)
+
+
+class AnswerOverdue(Event):
+    """The beneficiary did not answer the information request by its deadline."""
+
+    TYPE = "AnswerOverdue"
+    PRODUCER = ROUTING
+
+    asked_at: AwareDatetime
+    answer_due_at: AwareDatetime
+
+
+class Escalated(Event):
+    """A case passed its due time unresolved: it is brought to the department's supervisors."""
+
+    TYPE = "Escalated"
+    PRODUCER = CASEWORK
+
+    department: str
+    due_at: AwareDatetime = Field(description="the due time that passed")
 
 
 class SlaBreached(Event):
@@ -227,8 +322,8 @@ EVENTS: dict[tuple[str, int], type[Event]] = {
     (cls.TYPE, cls.VERSION): cls
     for cls in (
         SubmissionAccepted, SubmissionRejected, RequestSubmitted, Routed, TransferRequested, TransferRefused,
-        InfoRequested, InfoProvided, SlaPaused, SlaResumed, SlaBreached, Resolved, NotificationSent,
-        NotificationFailed,
+        InfoRequested, InfoProvided, SlaPaused, SlaResumed, SlaWarning, SlaBreached, AnswerOverdue, Escalated,
+        CaseClaimed, CaseAssigned, CaseReleased, NoteAdded, Resolved, NotificationSent, NotificationFailed,
     )
 }
 """Every event model by (type, version)."""

@@ -53,7 +53,15 @@ class Upcasters:
 
 
 UPCASTERS = Upcasters()
-"""The upcasters of every event in `EVENTS`; none exist yet."""
+"""The upcasters of every event in `EVENTS`."""
+
+
+@UPCASTERS.register("Resolved", 1)
+def _resolved_v1(data: Data) -> Data:
+    """v1 knew `completed` and `declined`; a declined case is a rejected one whose reason the reply gives."""
+    declined = data.get("outcome") == "declined"
+    return {**data, "outcome": "rejected" if declined else data.get("outcome"),
+            "rejection_reason": "other" if declined else None}
 
 
 def latest_version(type_: str, *, events: Events = EVENTS) -> int:

@@ -26,8 +26,22 @@ Role = Literal["officer", "supervisor", "auditor", "admin"]
 them and sees the department's escalations, an auditor reads every case and acts on none, an admin manages users."""
 ROLES: tuple[Role, ...] = ("officer", "supervisor", "auditor", "admin")
 
-Outcome = Literal["completed", "declined"]
-"""How an officer closes a case."""
+Outcome = Literal["completed", "rejected", "closed_no_response"]
+"""How a case ends: done as asked, refused (with a `RejectionReason`), or closed because the beneficiary did not
+answer an information request in time (by the system, never by an officer)."""
+OUTCOMES: tuple[Outcome, ...] = ("completed", "rejected", "closed_no_response")
+
+RejectionReason = Literal[
+    "not_eligible", "documents_insufficient", "violations_outstanding", "duplicate_request", "not_our_service",
+    "other",
+]
+"""Why a request was refused, from a fixed list (the beneficiary is told it in their language): the conditions
+are not met, the documents do not prove what they must, fines or violations must be settled first, the same
+request is already being handled, another authority handles it, or another reason the public reply explains."""
+REJECTION_REASONS: tuple[RejectionReason, ...] = (
+    "not_eligible", "documents_insufficient", "violations_outstanding", "duplicate_request", "not_our_service",
+    "other",
+)
 
 Region = Literal[
     "riyadh", "makkah", "madinah", "eastern", "qassim", "asir", "tabuk", "hail", "northern-borders", "jazan", "najran",

@@ -17,7 +17,7 @@ from contracts import (
     SlaPaused,
     SlaResumed,
 )
-from contracts.vocabulary import RIYADH, Outcome
+from contracts.vocabulary import RIYADH, Outcome, RejectionReason
 
 Status = Literal["submitted", "routed", "in_progress", "information_requested", "resolved"]
 
@@ -29,7 +29,7 @@ PUBLIC: dict[type[Event], tuple[str, ...]] = {
     InfoProvided: (),
     SlaResumed: ("due_at",),
     SlaBreached: ("new_due_at",),
-    Resolved: ("outcome", "public_reply"),
+    Resolved: ("outcome", "rejection_reason", "public_reply"),
 }
 """Which fields of each event a beneficiary may see; no officer ids, rules or internal notes."""
 
@@ -40,6 +40,10 @@ STATUS_AFTER: dict[str, Status] = {
     "InfoProvided": "in_progress",
     "Resolved": "resolved",
 }
+
+
+LEGACY = {("outcome", "declined"): "rejected"}
+"""Values a history kept from before an event's new version (`Resolved` v1), as that version reads them."""
 
 
 def public_part(event: Event) -> dict[str, Any]:
@@ -73,6 +77,7 @@ class RequestStatus(BaseModel):
     due_at: datetime | None = None
     question: str | None = Field(default=None, description="what the officer asked, while an answer is awaited")
     outcome: Outcome | None = None
+    rejection_reason: RejectionReason | None = None
     public_reply: str | None = None
     history: list[Step]
 
@@ -94,9 +99,9 @@ def fold(
             pass  # a transfer does not undo where the case stands
         else:
             view.status = STATUS_AFTER.get(step.type, view.status)
-        for field in ("department", "due_at", "question", "outcome", "public_reply"):
+        for field in ("department", "due_at", "question", "outcome", "rejection_reason", "public_reply"):
             if step.details.get(field) is not None:
-                setattr(view, field, step.details[field])
+                setattr(view, field, LEGACY.get((field, step.details[field]), step.details[field]))
         if step.type == "SlaPaused":
             view.due_at = None  # no due time while the clock waits for the beneficiary
         if step.type == "InfoProvided":

@@ -76,7 +76,7 @@ TOLD: dict[type[Event], tuple[str, ...]] = {
     RequestSubmitted: (),
     Routed: ("department", "department_names", "due_at"),
     InfoRequested: ("question",),
-    Resolved: ("outcome", "public_reply"),
+    Resolved: ("outcome", "rejection_reason", "public_reply"),
     SlaBreached: ("due_at", "new_due_at"),
 }
 """The updates the beneficiary is told of, and what of each the templates may show (never an internal note)."""

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from contracts.vocabulary import RIYADH, Channel, Language
 from notify.segments import encoding, fit
 
-TEMPLATES_VERSION = "2026.1"
+TEMPLATES_VERSION = "2026.2"
 """The wording's version: change it with any template, so a sent message can be traced to its text."""
 
 EVENT_TYPES = ("RequestSubmitted", "Routed", "InfoRequested", "Resolved", "SlaBreached")
@@ -27,7 +27,17 @@ PARTS: dict[Channel, tuple[str, ...]] = {"email": ("subject", "txt", "html"), "s
 
 OUTCOMES: dict[str, dict[Language, str]] = {
     "completed": {"ar": "مكتمل", "en": "completed"},
-    "declined": {"ar": "مرفوض", "en": "declined"},
+    "rejected": {"ar": "مرفوض", "en": "rejected"},
+    "closed_no_response": {"ar": "مغلق لعدم الرد", "en": "closed for lack of a reply"},
+}
+REJECTION_REASONS: dict[str, dict[Language, str]] = {
+    "not_eligible": {"ar": "عدم استيفاء شروط الخدمة", "en": "the conditions of the service are not met"},
+    "documents_insufficient": {"ar": "المستندات المرفقة غير كافية", "en": "the documents attached are not sufficient"},
+    "violations_outstanding": {"ar": "وجود مخالفات أو غرامات يلزم سدادها أولًا",
+                               "en": "violations or fines must be settled first"},
+    "duplicate_request": {"ar": "يوجد طلب مماثل قيد المعالجة", "en": "the same request is already being handled"},
+    "not_our_service": {"ar": "الطلب من اختصاص جهة أخرى", "en": "another authority handles this request"},
+    "other": {"ar": "كما هو موضح في الرد", "en": "as the reply explains"},
 }
 
 WEEKDAYS: dict[Language, tuple[str, ...]] = {
@@ -89,6 +99,11 @@ def _outcome(context: Context, code: str) -> str:
     return OUTCOMES.get(_defined(code), {}).get(context["language"], code)
 
 
+@pass_context
+def _reason(context: Context, code: str) -> str:
+    return REJECTION_REASONS.get(_defined(code), {}).get(context["language"], code)
+
+
 def _nl2br(value: str) -> Markup:
     """Escaped text with its line breaks kept, for HTML."""
     return Markup("<br>\n").join(escape(line) for line in str(_defined(value)).splitlines())
@@ -102,7 +117,7 @@ ENVIRONMENT = Environment(
     lstrip_blocks=True,
     auto_reload=False,
 )
-ENVIRONMENT.filters.update(when=_when, department=_department, outcome=_outcome, nl2br=_nl2br)
+ENVIRONMENT.filters.update(when=_when, department=_department, outcome=_outcome, reason=_reason, nl2br=_nl2br)
 
 
 def render(

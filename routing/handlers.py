@@ -26,7 +26,8 @@ OPEN_LOADS = (
     .group_by(cases.c.department)
 )
 
-CLOCK = ("department", "status", "due_at", "calendar_version", "paused_at", "remaining_seconds")
+CLOCK = ("department", "status", "due_at", "calendar_version", "paused_at", "remaining_seconds", "sla_seconds",
+         "warn_at")
 
 
 def clock_of(row: Row | None) -> domain.CaseClock | None:
@@ -39,6 +40,7 @@ class Routing:
 
     rules: RuleSet
     calendar: Calendar
+    deadlines: domain.Deadlines = domain.DEADLINES
 
     def handlers(self) -> dict[type[Event], Handler]:
         return {
@@ -58,7 +60,7 @@ class Routing:
                     rows.fold([(envelope, event)])  # routed already: never decided twice
                     continue
                 routed = domain.route(event, loads=loads, calendar=self.calendar, rules=self.rules,
-                                      working_days=working_days_for(event.sub_service))
+                                      working_days=working_days_for(event.sub_service), deadlines=self.deadlines)
                 loads[routed.department] = loads.get(routed.department, 0) + 1  # the next decision sees it
                 rows.fold([(envelope, event)])
                 await emit_and_fold(unit, rows, [routed], key=envelope.case_id, case_id=envelope.case_id,
@@ -69,11 +71,11 @@ class Routing:
 
     async def on_info_requested(self, unit: Unit, run: Sequence[tuple[Envelope, InfoRequested]]) -> None:
         await self._decide(unit, run, lambda clock, envelope, _: domain.pause(clock, envelope.occurred_at,
-                                                                              self.calendar))
+                                                                              self.calendar, self.deadlines))
 
     async def on_info_provided(self, unit: Unit, run: Sequence[tuple[Envelope, InfoProvided]]) -> None:
         await self._decide(unit, run, lambda clock, envelope, _: domain.resume(clock, envelope.occurred_at,
-                                                                               self.calendar))
+                                                                               self.calendar, self.deadlines))
 
     async def on_resolved(self, unit: Unit, run: Sequence[tuple[Envelope, Resolved]]) -> None:
         await CASES.apply(unit.session, run)

@@ -38,16 +38,18 @@ class CaseEvents(Subscription):
         return [model.TYPE for model in EVENTS.values() if model.TYPE in self._handlers]
 
     @classmethod
-    def folding(cls, *projections: Projection[CaseFact], besides: str | None = None) -> "CaseEvents":
+    def folding(cls, *projections: Projection[CaseFact], besides: str | None = None,
+                deciding: Mapping[type[Event], Handler] | None = None) -> "CaseEvents":
         """Every event type these read models fold, folded into them and nothing else (a rebuild's subscription);
-        `besides` a service, the event types it emits are left out (it folds them as it emits them)."""
+        `besides` a service, the event types it emits are left out (it folds them as it emits them). `deciding`:
+        handlers that take the place of the fold for their types (and fold as they decide)."""
         types = set().union(*(projection.types for projection in projections))
 
         async def fold(unit: Unit, run: Sequence[CaseFact]) -> None:
             await apply_all(unit.session, projections, run)
 
         events = {model for model in EVENTS.values() if model.TYPE in types and model.PRODUCER != besides}
-        return cls(dict.fromkeys(events, fold), projections)
+        return cls({**dict.fromkeys(events, fold), **(deciding or {})}, projections)
 
     def decode(self, record: ConsumerRecord) -> Incoming | None:
         named = next((value for name, value in record.headers or () if name == TYPE_HEADER), None)

@@ -223,6 +223,9 @@ class System:
         """The headers that make a request an officer's of `department` on casework's API."""
         return {"Authorization": f"Bearer {self.casework_keys[department]}"}
 
+    def supervisor(self, department: str = "passports") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.casework_keys[f'supervisor:{department}']}"}
+
     def auditor(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.casework_keys['auditor']}"}
 
@@ -250,8 +253,8 @@ class System:
 
 
 async def casework_keys(settings: Settings) -> dict[str, str]:
-    """An officer of every department and an auditor in casework, each with an API key: the keys by department
-    code, and `auditor`'s."""
+    """An officer and a supervisor of every department and an auditor in casework, each with an API key: the
+    officers' keys by department code, the supervisors' by `supervisor:CODE`, and `auditor`'s."""
     from casework.accounts import Accounts
     from casework.credentials import Credentials
     from casework.users import User
@@ -259,6 +262,7 @@ async def casework_keys(settings: Settings) -> dict[str, str]:
 
     codes = list(departments())
     people = [User(f"officer.{n}", f"Officer {n}", "officer", code, "en") for n, code in enumerate(codes)]
+    people += [User(f"supervisor.{n}", f"Supervisor {n}", "supervisor", code, "en") for n, code in enumerate(codes)]
     people.append(User("auditor", "Auditor", "auditor", None, "en"))
     async with service_database(system.service("casework"), settings) as sessions:
         accounts = Accounts(sessions, frozenset(codes))
@@ -266,8 +270,9 @@ async def casework_keys(settings: Settings) -> dict[str, str]:
         keys = {}
         for person in people:
             await accounts.add(person, uuid.uuid4().hex, actor="tests")
-            keys[person.department or person.role] = await credentials.issue_key(person.username, label="tests",
-                                                                                  actor="tests")
+            name = {"officer": person.department, "supervisor": f"supervisor:{person.department}"}.get(person.role,
+                                                                                                     person.role)
+            keys[name] = await credentials.issue_key(person.username, label="tests", actor="tests")
     return keys
 
 

@@ -40,7 +40,9 @@ PEOPLE = {
 CALLERS = ("anonymous", *PEOPLE)
 ACTIONS = {"resolve": {"outcome": "completed", "public_reply": "Done."},
            "request-information": {"question": "Please attach the passport."},
-           "transfer": {"to_department": "passports", "reason": "a passport matter"}}
+           "transfer": {"to_department": "passports", "reason": "a passport matter"},
+           "claim": {}, "release": {}, "notes": {"note": "Called the office."},
+           "assign": {"officer": "omar.officer"}}
 
 
 def every(status: int, **but: int) -> dict[str, int]:
@@ -50,6 +52,8 @@ def every(status: int, **but: int) -> dict[str, int]:
 READ = every(200, anonymous=401, admin=403)
 READ_ONE = every(200, anonymous=401, other_officer=403, admin=403)
 ACT = every(200, anonymous=401, other_officer=403, auditor=403, admin=403)
+ASSIGN = every(403, anonymous=401, supervisor=200)
+RELEASE = {**ACT, "officer": 409, "supervisor": 409}  # past the guard, a case nobody has is not released
 PAGE = every(200, anonymous=303, admin=403)
 PUBLIC = every(200)
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
@@ -62,6 +66,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/cases"): READ,
     ("GET", "/api/v1/cases/{case_id}"): READ_ONE,
     **{("POST", f"/api/v1/cases/{{case_id}}/{action}"): ACT for action in ACTIONS},
+    ("POST", "/api/v1/cases/{case_id}/assign"): ASSIGN,
+    ("POST", "/api/v1/cases/{case_id}/release"): RELEASE,
     ("GET", "/"): every(303),
     ("GET", "/sign-in"): every(303, anonymous=200),
     ("POST", "/sign-in"): every(401),  # with a wrong password, whoever asks

@@ -110,8 +110,12 @@ def casework_api(casework_settings, officer_key):
 
 LIVE = {"/api/v1/cases/{case_id}": "TW2600000023", "/api/v1/cases/{case_id}/resolve": "TW2600000038",
         "/api/v1/cases/{case_id}/request-information": "TW2600000046",
-        "/api/v1/cases/{case_id}/transfer": "TW2600000055"}
-"""An open case of its own for each operation on one case, so generated actions meet a real case's state."""
+        "/api/v1/cases/{case_id}/transfer": "TW2600000055", "/api/v1/cases/{case_id}/claim": "TW2600000063",
+        "/api/v1/cases/{case_id}/notes": "TW2600000071", "/api/v1/cases/{case_id}/release": "TW2600000089"}
+"""An open case of its own for each operation on one case an officer may do, so generated actions meet a real
+case's state (assigning is a supervisor's: the officer's key meets the guard)."""
+REACHED = {"/api/v1/cases/{case_id}/release": {409}}  # nobody has the case: released by nobody
+"""The statuses that show an operation reached its live case, where they are not 200."""
 
 
 @pytest.fixture(scope="module")
@@ -211,4 +215,5 @@ def test_intake_answers_every_generated_request_as_its_document_says(intake_api,
 
 def test_casework_answers_every_generated_request_as_its_document_says(casework_api, officer_key, open_cases):
     fuzz_every_operation(casework_api, "casework", {"Authorization": f"Bearer {officer_key}"},
-                         live={path: ({"case_id": case}, None, {200}) for path, case in open_cases.items()})
+                         live={path: ({"case_id": case}, None, REACHED.get(path, {200}))
+                               for path, case in open_cases.items()})

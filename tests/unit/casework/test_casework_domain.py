@@ -89,3 +89,81 @@ def test_a_case_is_not_transferred_to_its_own_department():
 
 def test_the_queue_status_follows_casework_s_own_events():
     assert domain.STATUS_AFTER == {"Resolved": "resolved", "InfoRequested": "awaiting_information"}
+
+
+SARA = User("sara", "Sara", "officer", "residency-riyadh", "en")
+
+
+def test_an_officer_claims_an_unassigned_case_and_only_a_supervisor_takes_it_from_another():
+    claimed = decide(domain.Claim(), OPEN, OFFICER)
+    assert (claimed.TYPE, claimed.officer_id, claimed.department) == ("CaseClaimed", "omar", "residency-riyadh")
+    mine = Case(status="open", department="residency-riyadh", assignee="omar")
+    with pytest.raises(CaseNotActionable, match="yours already"):
+        decide(domain.Claim(), mine, OFFICER)
+    with pytest.raises(CaseNotActionable, match="assigned to omar"):
+        decide(domain.Claim(), mine, SARA)
+    moved = decide(domain.Assign(officer=SARA, username="sara"), mine, SUPERVISOR)
+    assert (moved.TYPE, moved.officer_id, moved.assigned_by) == ("CaseAssigned", "sara", "huda")
+    with pytest.raises(Forbidden, match="only a supervisor"):
+        decide(domain.Assign(officer=SARA, username="sara"), mine, OFFICER)
+
+
+@pytest.mark.parametrize("officer", [None, ELSEWHERE, AUDITOR, User("gone", "Gone", "officer", "residency-riyadh",
+                                                                      "ar", disabled=True)])
+def test_a_case_is_assigned_only_to_an_active_officer_of_its_department(officer):
+    with pytest.raises(CaseNotActionable, match="not an active officer of residency-riyadh"):
+        decide(domain.Assign(officer=officer, username=getattr(officer, "username", "nobody")), OPEN, SUPERVISOR)
+
+
+def test_a_case_is_released_by_its_officer_or_a_supervisor():
+    sara_s = Case(status="open", department="residency-riyadh", assignee="sara")
+    released = decide(domain.Release(), sara_s, SARA)
+    assert (released.TYPE, released.officer_id, released.released_by) == ("CaseReleased", "sara", "sara")
+    assert decide(domain.Release(), sara_s, SUPERVISOR).released_by == "huda"
+    with pytest.raises(CaseNotActionable, match="only they or a supervisor"):
+        decide(domain.Release(), sara_s, OFFICER)
+    with pytest.raises(CaseNotActionable, match="assigned to nobody"):
+        decide(domain.Release(), OPEN, OFFICER)
+
+
+def test_a_note_is_internal_and_may_be_added_after_resolution_but_not_by_an_auditor():
+    note = decide(domain.AddNote(note="Called the office."), Case(status="resolved", department="residency-riyadh"),
+                  OFFICER)
+    assert (note.TYPE, note.note, note.officer_id) == ("NoteAdded", "Called the office.", "omar")
+    with pytest.raises(Forbidden, match="read-only"):
+        decide(domain.AddNote(note="x"), OPEN, AUDITOR)
+
+
+def test_a_rejection_needs_a_reason_from_the_list_and_only_the_clock_closes_for_no_response():
+    rejected = decide(ResolveCase(outcome="rejected", public_reply="Settle the fines first.",
+                                  rejection_reason="violations_outstanding"), OPEN, OFFICER)
+    assert (rejected.outcome, rejected.rejection_reason, rejected.officer_id) == (
+        "rejected", "violations_outstanding", "omar")
+    with pytest.raises(CaseNotActionable, match="needs its reason"):
+        decide(ResolveCase(outcome="rejected", public_reply="No."), OPEN, OFFICER)
+    with pytest.raises(CaseNotActionable, match="only a rejection"):
+        decide(ResolveCase(outcome="completed", public_reply="Done.", rejection_reason="other"), OPEN, OFFICER)
+    with pytest.raises(CaseNotActionable, match="decided by the clock"):
+        decide(ResolveCase(outcome="closed_no_response", public_reply="Closed."), OPEN, OFFICER)
+
+
+def test_the_clock_closes_a_case_still_waiting_in_the_beneficiary_s_language_and_nothing_else():
+    waiting = Case(status="awaiting_information", department="residency-riyadh")
+    closed = domain.close_unanswered(waiting, "en")
+    assert (closed.outcome, closed.officer_id, closed.rejection_reason) == ("closed_no_response", None, None)
+    assert closed.public_reply == domain.NO_RESPONSE_REPLY["en"]
+    assert domain.close_unanswered(waiting, "ar").public_reply == domain.NO_RESPONSE_REPLY["ar"]
+    for case in (OPEN, Case(status="resolved", department="residency-riyadh")):
+        assert domain.close_unanswered(case, "ar") is None
+
+
+def test_a_breach_is_escalated_once_per_due_time_and_never_for_a_closed_case():
+    from datetime import UTC, datetime
+
+    due = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    escalated = domain.escalate(OPEN, due)
+    assert (escalated.department, escalated.due_at) == ("residency-riyadh", due)
+    assert domain.escalate(Case(status="open", department="residency-riyadh", escalated_due_at=due), due) is None
+    assert domain.escalate(Case(status="resolved", department="residency-riyadh"), due) is None
+    later = datetime(2026, 12, 3, 12, tzinfo=UTC)
+    assert domain.escalate(Case(status="open", department="residency-riyadh", escalated_due_at=due), later)

@@ -8,12 +8,18 @@ from pydantic import ValidationError
 
 from contracts import (
     EVENTS,
+    AnswerOverdue,
     AttachmentRef,
+    CaseAssigned,
+    CaseClaimed,
+    CaseReleased,
     Contact,
     Envelope,
+    Escalated,
     Event,
     InfoProvided,
     InfoRequested,
+    NoteAdded,
     NotificationFailed,
     NotificationSent,
     Reason,
@@ -23,6 +29,7 @@ from contracts import (
     SlaBreached,
     SlaPaused,
     SlaResumed,
+    SlaWarning,
     SubmissionAccepted,
     SubmissionRejected,
     TransferRefused,
@@ -108,12 +115,23 @@ EXAMPLES: dict[tuple[str, int], Callable[[], Event]] = {
         notified_event_id=new_event_id(), notified_event_type="Resolved", channel="email",
         reason="550 mailbox unavailable", attempts=1, permanent=True,
     ),
-    ("Resolved", 1): lambda: Resolved(
+    ("Resolved", 2): lambda: Resolved(
         department="residency-affairs",
         outcome="completed",
         public_reply="Your residency was renewed.",
         officer_id="officer-7",
     ),
+    ("SlaWarning", 1): lambda: SlaWarning(due_at=datetime(2025, 3, 4, 12, tzinfo=UTC), share=0.8),
+    ("AnswerOverdue", 1): lambda: AnswerOverdue(asked_at=datetime(2025, 3, 2, 8, tzinfo=UTC),
+                                                answer_due_at=datetime(2025, 3, 16, 12, tzinfo=UTC)),
+    ("Escalated", 1): lambda: Escalated(department="passports", due_at=datetime(2025, 3, 4, 12, tzinfo=UTC)),
+    ("CaseClaimed", 1): lambda: CaseClaimed(department="passports", officer_id="omar.officer"),
+    ("CaseAssigned", 1): lambda: CaseAssigned(department="passports", officer_id="sara.officer",
+                                              assigned_by="huda.supervisor"),
+    ("CaseReleased", 1): lambda: CaseReleased(department="passports", officer_id="sara.officer",
+                                              released_by="sara.officer"),
+    ("NoteAdded", 1): lambda: NoteAdded(department="passports", note="Called the office; waiting for the file.",
+                                        officer_id="omar.officer"),
 }
 
 
@@ -133,7 +151,7 @@ def envelope_for(event: Event, **overrides: object) -> Envelope:
 
 def raw_envelope(**overrides: object) -> dict[str, object]:
     """An envelope as JSON-ready fields, for what the model should refuse."""
-    return envelope_for(EXAMPLES[("Resolved", 1)]()).model_dump(mode="json") | overrides
+    return envelope_for(EXAMPLES[("Resolved", 2)]()).model_dump(mode="json") | overrides
 
 
 @pytest.mark.parametrize("key", EVENTS, ids="{0[0]}.v{0[1]}".format)
@@ -170,25 +188,25 @@ def test_an_event_refuses_a_naive_time() -> None:
 
 
 def test_an_unknown_type_is_refused_by_name() -> None:
-    envelope = envelope_for(EXAMPLES[("Resolved", 1)](), type="CaseTeleported")
+    envelope = envelope_for(EXAMPLES[("Resolved", 2)](), type="CaseTeleported")
     with pytest.raises(UnknownEventType, match="'CaseTeleported'") as refused:
         decode_event(envelope)
     assert isinstance(refused.value, ValueError)
 
 
 def test_a_version_newer_than_ours_is_refused() -> None:
-    with pytest.raises(UnknownEventType, match="Resolved v2"):
-        decode_event(envelope_for(EXAMPLES[("Resolved", 1)](), version=2))
+    with pytest.raises(UnknownEventType, match="Resolved v3"):
+        decode_event(envelope_for(EXAMPLES[("Resolved", 2)](), version=3))
 
 
 def test_bad_data_is_a_validation_error() -> None:
-    envelope = envelope_for(EXAMPLES[("Resolved", 1)](), data={"department": "d", "outcome": "lost"})
+    envelope = envelope_for(EXAMPLES[("Resolved", 2)](), data={"department": "d", "outcome": "lost"})
     with pytest.raises(ValidationError):
         decode_event(envelope)
 
 
 def test_a_field_added_by_a_newer_producer_is_ignored() -> None:
-    event = EXAMPLES[("Resolved", 1)]()
+    event = EXAMPLES[("Resolved", 2)]()
     envelope = envelope_for(event, data=event.model_dump(mode="json") | {"reviewed_by": "officer-9"})
     assert decode_event(envelope) == event
 
@@ -256,4 +274,15 @@ def test_an_upcaster_is_registered_once() -> None:
 
 def test_the_latest_version_is_the_highest_in_the_catalog() -> None:
     assert latest_version("NoteTaken", events=NOTES) == 3
-    assert latest_version("Resolved") == 1
+    assert latest_version("Resolved") == 2
+
+
+@pytest.mark.parametrize(("v1", "v2"), [
+    ({"outcome": "declined"}, {"outcome": "rejected", "rejection_reason": "other"}),
+    ({"outcome": "completed"}, {"outcome": "completed", "rejection_reason": None}),
+])
+def test_a_stored_resolved_v1_reads_as_v2_with_declined_as_a_rejection(v1: dict, v2: dict) -> None:
+    data = {"department": "passports", "public_reply": "As explained.", "officer_id": "o-7", **v1}
+    envelope = envelope_for(EXAMPLES[("Resolved", 2)](), version=1, data=data)
+    resolved = decode_event(envelope)
+    assert isinstance(resolved, Resolved) and resolved.model_dump() == {**data, **v2}

@@ -130,8 +130,9 @@ def test_departments_are_named_in_the_language_or_shown_by_code(language, depart
 
 @pytest.mark.parametrize(
     ("language", "outcome", "label"),
-    [("en", "completed", "completed"), ("en", "declined", "declined"), ("ar", "completed", "مكتمل"),
-     ("ar", "declined", "مرفوض")],
+    [("en", "completed", "completed"), ("en", "rejected", "rejected"), ("ar", "completed", "مكتمل"),
+     ("ar", "rejected", "مرفوض"), ("en", "closed_no_response", "closed for lack of a reply"),
+     ("ar", "closed_no_response", "مغلق لعدم الرد")],
 )
 def test_outcomes_are_localised(language, outcome, label):
     for channel in CHANNELS:
@@ -182,3 +183,17 @@ def test_content_outside_gsm7_makes_an_english_sms_ucs2():
 def test_an_unknown_event_language_or_channel_is_a_lookup_error(event_type, language, channel):
     with pytest.raises(LookupError):
         render(event_type, language, channel, CONTEXT)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_rejection_tells_its_reason_in_the_beneficiary_s_language_on_every_channel(language):
+    rejected = context(language) | {"outcome": "rejected", "rejection_reason": "violations_outstanding"}
+    reason = {"en": "violations or fines must be settled first", "ar": "وجود مخالفات أو غرامات يلزم سدادها أولًا"}
+    for channel in CHANNELS:
+        message = render("Resolved", language, channel, rejected)
+        assert reason[language] in message.text
+        if message.html is not None:
+            assert reason[language] in message.html
+    completed = render("Resolved", language, "email", context(language) | {"outcome": "completed",
+                                                                            "rejection_reason": None})
+    assert reason[language] not in completed.text

@@ -85,3 +85,34 @@ def test_pausing_keeps_the_working_time_left_and_resuming_gives_it_back():
     assert resumed.due_at >= CLOCK.due_at + timedelta(days=7)
     assert resumed.due_at.astimezone(CALENDAR.timezone).hour == 15
     assert domain.resume(CLOCK, answered, CALENDAR) is None  # it was not paused
+
+
+def test_the_warning_comes_when_the_share_of_working_time_has_passed_and_a_transfer_keeps_it():
+    routed = domain.route(submitted(), loads={}, calendar=CALENDAR, working_days=7, rules=RULES)
+    allowed = CALENDAR.working_time_between(THURSDAY_10_RIYADH, routed.due_at)
+    assert routed.sla_seconds == int(allowed.total_seconds())
+    assert CALENDAR.working_time_between(THURSDAY_10_RIYADH, routed.warn_at) == allowed * 0.8
+    assert CALENDAR.working_time_between(routed.warn_at, routed.due_at) == allowed * 0.2
+    half = domain.route(submitted(), loads={}, calendar=CALENDAR, working_days=7, rules=RULES,
+                        deadlines=domain.Deadlines(warning_share=0.5))
+    assert THURSDAY_10_RIYADH < half.warn_at < routed.warn_at < routed.due_at
+    clock = domain.CaseClock(**{**CLOCK.__dict__, "sla_seconds": routed.sla_seconds, "warn_at": routed.warn_at})
+    moved = domain.transfer(TRANSFER, clock, rules=RULES)
+    assert (moved.sla_seconds, moved.warn_at) == (routed.sla_seconds, routed.warn_at)
+
+
+def test_a_question_gives_the_beneficiary_ten_working_days_and_a_resumed_clock_warns_as_late_as_before():
+    asked = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # Tuesday 11:00 Riyadh
+    allowed = CALENDAR.working_time_between(asked - timedelta(days=3), CLOCK.due_at)
+    clock = domain.CaseClock(**{**CLOCK.__dict__, "sla_seconds": int(allowed.total_seconds())})
+    paused = domain.pause(clock, asked, CALENDAR)
+    assert paused.answer_due_at == CALENDAR.due_at(asked, 10)
+    assert domain.pause(clock, asked, CALENDAR, domain.Deadlines(answer_working_days=3)).answer_due_at == \
+        CALENDAR.due_at(asked, 3)
+    waiting = domain.CaseClock(**{**clock.__dict__, "paused_at": asked, "remaining_seconds": paused.remaining_seconds,
+                                  "due_at": None})
+    answered = asked + timedelta(days=7)
+    resumed = domain.resume(waiting, answered, CALENDAR)
+    assert CALENDAR.working_time_between(resumed.warn_at, resumed.due_at) == allowed * 0.2
+    nearly_due = domain.CaseClock(**{**waiting.__dict__, "remaining_seconds": 60})  # less left than the warning
+    assert domain.resume(nearly_due, answered, CALENDAR).warn_at == answered  # leaves: warned at once
