@@ -17,6 +17,7 @@ from casework.identity import Guards, Identity, middleware, unguarded
 from casework.projection import QUEUE
 from casework.settings import CaseworkSettings
 from casework.signin import LocalPasswords
+from casework.timeline import TIMELINE
 from contracts.events import CASEWORK
 from services.app import Parts, Runtime, Service
 from services.case_events import CaseEvents
@@ -52,7 +53,8 @@ def build(runtime: Runtime) -> Parts:
         raise RuntimeError(f"routes that say nothing of who may call them: {missing}")
     # Casework's own events are folded as they are emitted (`handlers`).
     return Parts(
-        subscriptions=[CaseEvents.folding(QUEUE, besides=CASEWORK, deciding=handlers.handlers())], routes=routes,
+        subscriptions=[CaseEvents.folding(QUEUE, TIMELINE, besides=CASEWORK, deciding=handlers.handlers())],
+        routes=routes,
         middleware=middleware(settings, secret), exception_handlers={Forbidden: _forbidden},
         mounts={"/static": StaticFiles(directory=STATIC)},
     )
@@ -63,5 +65,5 @@ SERVICE = Service(
     migrations=Path(__file__).parent / "migrations",
     build=build,
     settings=CaseworkSettings,
-    read_models=lambda: [CaseEvents.folding(QUEUE)],
+    read_models=lambda: [CaseEvents.folding(QUEUE, TIMELINE)],
 )

@@ -8,7 +8,7 @@ the case has moved on since, it is a `Conflict` naming what changed, never a sil
 from dataclasses import dataclass
 from datetime import datetime
 
-from casework.access import check_assign, check_work
+from casework.access import Forbidden, check_assign, check_work
 from casework.users import User
 from contracts import (
     CaseAssigned,
@@ -150,6 +150,22 @@ def _resolve(command: ResolveCase, department: str, by: User) -> Resolved:
         raise CaseNotActionable("a rejection needs its reason, and only a rejection has one")
     return Resolved(department=department, outcome=command.outcome, rejection_reason=command.rejection_reason,
                     public_reply=command.public_reply, officer_id=by.username)
+
+
+CANDIDATES: dict[str, Command] = {"claim": Claim(), "release": Release(),
+                                  "resolve": ResolveCase(outcome="completed", public_reply="-")}
+
+
+def available(case: Case, by: User) -> set[str]:
+    """The actions `by` may take on `case` as it stands (a page offers these and no others)."""
+    allowed = set()
+    for name, command in CANDIDATES.items():
+        try:
+            decide(command, case, by)
+        except (CaseNotActionable, Forbidden):
+            continue
+        allowed.add(name)
+    return allowed
 
 
 NO_RESPONSE_REPLY = {

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 from casework import domain
 from casework.projection import QUEUE, known
+from casework.timeline import TIMELINE
 from casework.users import User
 from contracts import AnswerOverdue, Envelope, Event, SlaBreached
 from services.case_events import Handler
@@ -37,8 +38,10 @@ async def act(unit: Unit, case_id: str, command: domain.Command, by: User, seen:
             domain.decide(command, case, by)  # not theirs to do at all: that answer comes first
             raise Conflict(await changes_since(unit, case_id, seen))
         event = domain.decide(command, case, by)
-        await emit_and_fold(unit, rows, [event], key=case_id, case_id=case_id,
-                            cause=Cause(correlation_id=row["correlation_id"]), expected_version=row["version"])
+        emitted = await emit_and_fold(unit, rows, [event], key=case_id, case_id=case_id,
+                                      cause=Cause(correlation_id=row["correlation_id"]),
+                                      expected_version=row["version"])
+    await TIMELINE.apply(unit.session, list(zip(emitted, [event], strict=True)))
     return event
 
 
@@ -78,11 +81,15 @@ async def _decide(unit: Unit, run: Sequence[tuple[Envelope, Event]],
                   decide: Callable[[Row, Event], Event | None]) -> None:
     """Fold each event, and emit what casework decides on it for the case as it stands then (nothing for a case it
     does not know)."""
+    facts = list(run)
     async with QUEUE.editing(unit.session, [(envelope.case_id,) for envelope, _ in run]) as rows:
         for envelope, event in run:
             rows.fold([(envelope, event)])
             row = rows.get((envelope.case_id,))
             decided = decide(row, event) if known(row) else None
             if decided is not None:
-                await emit_and_fold(unit, rows, [decided], key=envelope.case_id, case_id=envelope.case_id,
-                                    cause=Cause.following(envelope), expected_version=row["version"])
+                emitted = await emit_and_fold(unit, rows, [decided], key=envelope.case_id,
+                                              case_id=envelope.case_id, cause=Cause.following(envelope),
+                                              expected_version=row["version"])
+                facts.append((emitted[0], decided))
+    await TIMELINE.apply(unit.session, facts)

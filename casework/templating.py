@@ -1,6 +1,7 @@
 """Jinja2 for the officers' pages: autoescaped templates, gettext in the language of the page, and the
 Content-Security-Policy every page is sent with (scripts and styles from casework itself, nothing inline)."""
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,15 @@ def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
 
 
 templates.env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+def masked(value: str | None) -> str:
+    """An ID number as the page shows it until revealed: its last four digits."""
+    return f"{'•' * max(len(value) - 4, 0)}{value[-4:]}" if value else ""
+
+
+ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{10}(?![0-9])")
+templates.env.filters["masked"] = masked
+templates.env.filters["masked_text"] = lambda text: ID_IN_TEXT.sub(lambda m: masked(m[0]), text or "")
+"""Free text (a description, an answer) with every ten-digit number in it masked the same way."""
 templates.env.filters["riyadh"] = lambda value, fmt="%Y-%m-%d %H:%M": value.astimezone(RIYADH).strftime(fmt) \
     if value else ""
 

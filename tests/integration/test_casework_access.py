@@ -56,6 +56,9 @@ ASSIGN = every(403, anonymous=401, supervisor=200)
 RELEASE = {**ACT, "officer": 409, "supervisor": 409}  # past the guard, a case nobody has is not released
 PAGE = every(200, anonymous=303, admin=403)
 PUBLIC = every(200)
+FORM = every(303, other_officer=403, auditor=403, admin=403)  # done: back to the case; anonymous: sign in first
+FORMS = {"claim": {}, "release": {}, "notes": {"note": "Called the office."},
+         "resolve": {"outcome": "completed", "public_reply": "Done."}}
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/openapi.json"): PUBLIC,
@@ -73,6 +76,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/sign-in"): every(401),  # with a wrong password, whoever asks
     ("POST", "/sign-out"): every(303),
     ("GET", "/queue"): PAGE,
+    ("GET", "/cases/{case_id}"): every(200, anonymous=303, other_officer=403, admin=403),
+    **{("POST", f"/cases/{{case_id}}/{form}"): FORM for form in FORMS},
+    ("POST", "/cases/{case_id}/release"): {**FORM, "officer": 409, "supervisor": 409},
 }
 """Every route × caller → status. Add a route to casework and this table must say who may call it."""
 
@@ -154,9 +160,7 @@ async def test_every_route_answers_each_kind_of_caller_as_the_table_says(app, ke
               for method in (getattr(route, "methods", None) or {"GET"}) if method != "HEAD"}
     assert routes == set(EXPECTED), f"routes without a row: {routes - set(EXPECTED)}; rows without a route: " \
                                     f"{set(EXPECTED) - routes}"
-    acting = [caller for caller in CALLERS if any(EXPECTED[route][caller] == 200 for route in EXPECTED
-                                                  if route[0] == "POST" and "cases" in route[1])]
-    cases = iter(await open_cases(settings, 1 + len(ACTIONS) * len(acting)))
+    cases = iter(await open_cases(settings, 1 + (len(ACTIONS) + len(FORMS)) * len(PEOPLE)))
     shown = next(cases)
     got: dict[tuple[str, str], dict[str, int]] = {}
     for n, caller in enumerate(CALLERS):
@@ -174,13 +178,17 @@ async def each_route(client: httpx.AsyncClient, caller: str, n: int, cases, show
                      got: dict[tuple[str, str], dict[str, int]]) -> None:
     """Every route as `caller` (signing out last); each action that should succeed on a case of its own."""
     for method, path in sorted(EXPECTED, key=lambda route: route == ("POST", "/sign-out")):
-        action = path.rpartition("/")[2]
-        case_id = next(cases) if action in ACTIONS and EXPECTED[(method, path)][caller] == 200 else shown
+        action, expected = path.rpartition("/")[2], EXPECTED[(method, path)][caller]
+        acts = method == "POST" and action in ACTIONS | FORMS and caller != "anonymous" and expected in (200, 303)
+        case_id = next(cases) if acts else shown  # a case of its own for each action that should be done
         url = path.replace("{case_id}", case_id).replace("/static", "/static/casework.css")
         if (method, path) == ("POST", "/sign-in"):
             response = await client.post(url, data={"csrftoken": client.cookies.get(CSRF_COOKIE) or
                                                     await csrf_token(client), "username": f"nobody{n}",
                                                     "password": "not the password"})
+        elif method == "POST" and path.startswith("/cases/"):
+            response = await client.post(url, data={**FORMS[action], "csrftoken": client.cookies.get(CSRF_COOKIE,
+                                                                                                     "")})
         elif method == "POST":
             response = await client.post(url, json=ACTIONS.get(action), headers=csrf_of(client),
                                          data={"csrftoken": client.cookies.get(CSRF_COOKIE, "")}
@@ -310,3 +318,36 @@ async def test_after_sign_in_only_a_path_of_this_site_is_followed_and_a_disabled
         assert (await client.get("/queue")).status_code == 303
         assert (await client.get("/api/v1/cases", headers={"Authorization": f"Bearer {keys['other_officer']}"}
                                  )).status_code == 401
+
+
+async def test_the_case_page_shows_the_timeline_public_and_internal_apart_the_ids_masked_and_only_its_actions(
+        app, keys, settings):
+    [case_id] = await open_cases(settings, 1)
+    async with browser(app) as client:
+        await sign_in(client, "omar.officer")
+        page = (await client.get(f"/cases/{case_id}")).text
+        assert 'dir="rtl"' in page and "استلام الطلب" in page  # Arabic, as Omar chose; "Claim" offered
+        assert samples.ACCOUNT not in page and f"{samples.ACCOUNT[-4:]}" in page  # masked but the last four
+        version = re.search(r'name="expected_version" value="(\d+)"', page)[1]
+        token = {"csrftoken": client.cookies[CSRF_COOKIE]}
+        assert (await client.post(f"/cases/{case_id}/claim", data={**token, "expected_version": version})
+                ).status_code == 303
+        stale = await client.post(f"/cases/{case_id}/notes", data={**token, "expected_version": version,
+                                                                   "note": "lost"})
+        assert stale.status_code == 409 and "omar.officer claimed it" in stale.text
+        noted = await client.post(f"/cases/{case_id}/notes", data={**token, "note": "The file is in Riyadh."})
+        assert noted.status_code == 303
+        page = (await client.get(noted.headers["location"])).text
+    internal = re.findall(r'<li class="internal">(.*?)</li>', page, flags=re.S)
+    public = re.findall(r'<li class="public">(.*?)</li>', page, flags=re.S)
+    assert any("The file is in Riyadh." in entry for entry in internal)
+    assert not any("The file is in Riyadh." in entry for entry in public) and len(public) == 2  # submitted, routed
+    assert "استلام الطلب" not in page  # claimed: no longer offered; releasing is
+    assert "إعادة الطلب إلى القائمة" in page
+    async with service_database(system.service("casework"), settings) as sessions:  # (noura is throttled by now)
+        await Accounts(sessions, frozenset()).add(User("rana.auditor", "Rana", "auditor", None, "en"), PASSWORD,
+                                                  actor="tests")
+    async with browser(app) as client:
+        await sign_in(client, "rana.auditor")
+        page = (await client.get(f"/cases/{case_id}")).text
+    assert "The file is in Riyadh." in page and 'action="/cases/' not in page  # an auditor reads, never acts

@@ -1,16 +1,22 @@
 """Every string of casework's pages has its Arabic translation, and the Arabic pages run right to left."""
 
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from casework.language import DIRECTION, LOCALE, translations
-from contracts.vocabulary import ROLES
+from casework.timeline import SHOWN
+from contracts.vocabulary import OUTCOMES, REJECTION_REASONS, ROLES
 
 TEMPLATES = Path("casework/templates")
 STATUSES = ("submitted", "open", "awaiting_information", "resolved")
-"""Values a template passes to `_()`, which extraction cannot see."""
+DETAILS = ("question", "answer", "note", "public_reply", "reason", "department", "to_department", "officer_id",
+           "outcome", "rejection_reason")
+VALUES = {*ROLES, *STATUSES, *OUTCOMES, *REJECTION_REASONS, *DETAILS, *(event.TYPE for event in SHOWN)}
+"""Values a template passes to `_()`, which extraction cannot see: roles, statuses, outcomes, reasons, the
+timeline's event types and the details it shows."""
 
 
 def template_strings() -> set[str]:
@@ -19,13 +25,15 @@ def template_strings() -> set[str]:
     return {message if isinstance(message, str) else message[0] for _, _, message, _, _ in found}
 
 
-def test_every_string_of_the_pages_and_every_role_and_status_has_an_arabic_translation():
+def test_every_string_of_the_pages_and_every_value_they_translate_has_an_arabic_translation():
     strings = template_strings()
     assert {"Sign in", "Queue", "Tracking number"} <= strings  # extraction sees the templates at all
     with (LOCALE / "ar" / "LC_MESSAGES" / "casework.po").open("rb") as file:
         catalog = read_po(file)
     translated = {message.id for message in catalog if message.id and message.string}
-    assert not (strings | set(ROLES) | set(STATUSES)) - translated
+    assert not (strings | VALUES) - translated
+    assert DETAILS == tuple(re.search(r'{% for key in \(([^)]*)\)', (TEMPLATES / "case.html").read_text())[1]
+                            .replace('"', "").replace(" ", "").split(","))
 
 
 def test_arabic_is_right_to_left_and_english_left_to_right_with_english_as_its_own_text():
