@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -252,6 +253,17 @@ class System:
                     raise AssertionError(f"resolve {case_id}: {response.status_code} {response.text}")
 
 
+@cache
+def cheap_passwords():
+    """Password hashing at argon2's lowest cost: these users sign in with their keys, and ~30 full-cost hashes would
+    add seconds to every system a test starts."""
+    from argon2 import PasswordHasher
+
+    from casework.users import Passwords
+
+    return Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
 async def casework_keys(settings: Settings) -> dict[str, str]:
     """An officer and a supervisor of every department and an auditor in casework, each with an API key: the
     officers' keys by department code, the supervisors' by `supervisor:CODE`, and `auditor`'s."""
@@ -265,7 +277,7 @@ async def casework_keys(settings: Settings) -> dict[str, str]:
     people += [User(f"supervisor.{n}", f"Supervisor {n}", "supervisor", code, "en") for n, code in enumerate(codes)]
     people.append(User("auditor", "Auditor", "auditor", None, "en"))
     async with service_database(system.service("casework"), settings) as sessions:
-        accounts = Accounts(sessions, frozenset(codes))
+        accounts = Accounts(sessions, frozenset(codes), passwords=cheap_passwords())
         credentials = Credentials(sessions, absolute_s=3600)
         keys = {}
         for person in people:
