@@ -48,7 +48,7 @@ def build(runtime: Runtime) -> Parts:
     sign_in = LocalPasswords(accounts, per_username=limiter(), per_address=limiter())
     routes = APIRouter()
     routes.include_router(api.routes(runtime, guards, accounts))
-    routes.include_router(pages.routes(runtime, guards, identity, sign_in))
+    routes.include_router(pages.routes(runtime, guards, identity, sign_in, accounts))
     if missing := unguarded(routes.routes):
         raise RuntimeError(f"routes that say nothing of who may call them: {missing}")
     # Casework's own events are folded as they are emitted (`handlers`).

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from casework import domain, handlers
 from casework.access import WORKERS, check_read, queue_department
+from casework.accounts import Accounts
 from casework.api import CASE, CaseView
 from casework.identity import SIGN_IN, Guards, Identity
 from casework.language import translations
@@ -22,6 +23,7 @@ from services.app import Runtime
 from services.eventstore import ConcurrencyError, unit_of_work
 
 HOME = "/queue"
+USERS = "/users"
 
 
 def _safe_next(target: str | None) -> str:
@@ -40,14 +42,22 @@ def available(row, user: User) -> set[str]:
     return domain.available(handlers.case_of(row._mapping), user)
 
 
-def routes(runtime: Runtime, guards: Guards, identity: Identity, sign_in: SignIn) -> APIRouter:
+def routes(runtime: Runtime, guards: Guards, identity: Identity, sign_in: SignIn, accounts: Accounts) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     anyone = Depends(guards.anyone())
     readers = Depends(guards.allow("officer", "supervisor", "auditor", page=True))
 
     @router.get("/")
     async def home(user: User | None = anyone) -> RedirectResponse:
-        return RedirectResponse(HOME if user else SIGN_IN, status_code=303)
+        return RedirectResponse(SIGN_IN if user is None else USERS if user.role == "admin" else HOME,
+                                status_code=303)
+
+    @router.get(USERS)
+    async def users_page(request: Request, user: User = Depends(guards.allow("admin", "auditor", page=True))
+                         ) -> HTMLResponse:
+        """The users and every change made to them: an admin's page, and an auditor's record."""
+        return page(request, "users.html", lang=user.language, user=user, people=await accounts.list(),
+                    changes=list(reversed(await accounts.changes())))
 
     @router.get(SIGN_IN)
     async def sign_in_page(request: Request, next: str | None = None, lang: str | None = None,
@@ -70,7 +80,8 @@ def routes(runtime: Runtime, guards: Guards, identity: Identity, sign_in: SignIn
                 response.headers["Retry-After"] = str(int(outcome.retry_after_s + 0.999))
             return response
         await identity.sign_in(request, outcome)
-        return RedirectResponse(_safe_next(next), status_code=303)
+        target = _safe_next(next)
+        return RedirectResponse(USERS if target == HOME and outcome.role == "admin" else target, status_code=303)
 
     @router.post("/sign-out")
     async def sign_out(request: Request, _: User | None = anyone) -> RedirectResponse:

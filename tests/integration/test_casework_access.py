@@ -76,6 +76,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/sign-in"): every(401),  # with a wrong password, whoever asks
     ("POST", "/sign-out"): every(303),
     ("GET", "/queue"): PAGE,
+    ("GET", "/users"): every(403, anonymous=303, auditor=200, admin=200),
     ("GET", "/cases/{case_id}"): every(200, anonymous=303, other_officer=403, admin=403),
     **{("POST", f"/cases/{{case_id}}/{form}"): FORM for form in FORMS},
     ("POST", "/cases/{case_id}/release"): {**FORM, "officer": 409, "supervisor": 409},
@@ -305,8 +306,8 @@ async def test_sign_in_is_throttled_per_username_and_per_address_and_says_when_t
 
 async def test_after_sign_in_only_a_path_of_this_site_is_followed_and_a_disabled_user_is_signed_out(app, keys,
                                                                                                  settings):
-    for target, lands in [("/api/v1/cases", "/api/v1/cases"), ("//evil.example", "/queue"),
-                          ("https://evil.example/", "/queue"), ("/\\evil.example", "/queue")]:
+    for target, lands in [("/api/v1/cases", "/api/v1/cases"), ("//evil.example", "/users"),
+                          ("https://evil.example/", "/users"), ("/\\evil.example", "/users")]:  # an admin's home
         async with browser(app) as client:
             signed = await sign_in(client, "admin", next=target)
             assert signed.headers["location"] == lands
@@ -351,3 +352,16 @@ async def test_the_case_page_shows_the_timeline_public_and_internal_apart_the_id
         await sign_in(client, "rana.auditor")
         page = (await client.get(f"/cases/{case_id}")).text
     assert "The file is in Riyadh." in page and 'action="/cases/' not in page  # an auditor reads, never acts
+
+
+async def test_an_admin_lands_on_the_users_and_their_recorded_changes_which_an_auditor_reads_too(app, keys):
+    async with browser(app, address="10.0.0.9") as client:
+        signed = await sign_in(client, "admin")
+        assert signed.headers["location"] == "/users"
+        page = (await client.get("/users")).text
+    for shown in ("omar.officer", "key_issued", "added", "disabled"):
+        assert shown in page, shown
+    assert "password_hash" not in page and "$argon2" not in page
+    async with browser(app, address="10.0.0.9") as client:
+        await sign_in(client, "rana.auditor")
+        assert "key_issued" in (await client.get("/users")).text
