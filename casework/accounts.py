@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from casework.tables import user_changes, user_sessions, users
 from casework.users import Invalid, Passwords, User, check, check_password
+from contracts.vocabulary import Language
 
 
 class UnknownUser(LookupError):
@@ -77,6 +78,17 @@ class Accounts:
                 return  # already disabled: nothing changed, nothing to record
             await session.execute(delete(user_sessions).where(user_sessions.c.username == username))
             await record_change(session, actor, username, "disabled", {})
+
+    async def set_language(self, username: str, language: Language, *, actor: str) -> None:
+        """The language `username`'s pages are in from now on (the user's own choice, remembered)."""
+        async with self.sessions.begin() as session:
+            changed = await session.execute(update(users).where(users.c.username == username,
+                                                                users.c.language != language)
+                                            .values(language=language))
+            if changed.rowcount == 0:
+                await self._exists(session, username)
+                return
+            await record_change(session, actor, username, "language_changed", {"language": language})
 
     async def set_password(self, username: str, password: str, *, actor: str) -> None:
         check_password(password, username)

@@ -24,7 +24,6 @@ from casework.projection import queue
 from casework.users import User
 from contracts.vocabulary import CASE_ID_PATTERN, RIYADH, Line, Outcome, RejectionReason, Text
 from services.app import Runtime
-from services.eventstore import ConcurrencyError, unit_of_work
 from services.http import DIGITS, problems
 
 MAX_OFFSET = 2**31 - 1
@@ -163,17 +162,15 @@ def routes(runtime: Runtime, guards: Guards, accounts: Accounts) -> APIRouter:
 
     async def act(case_id: str, command: domain.Command, user: User, body: Body) -> CaseView:
         try:
-            async with unit_of_work(runtime.sessions, runtime.store) as unit:
-                await handlers.act(unit, case_id, command, user, seen=body.expected_version)
+            await handlers.perform(runtime, case_id, command, user, body.expected_version)
         except LookupError:
             raise HTTPException(404, f"no case {case_id}") from None
         except domain.CaseNotActionable as error:
             raise HTTPException(409, error.reason) from None
         except handlers.Conflict as error:
-            raise HTTPException(409, f"the case changed since version {body.expected_version}: "
-                                f"{'; '.join(error.changes)}. Reload it and try again") from None
-        except ConcurrencyError:
-            raise HTTPException(409, "the case changed meanwhile; reload and try again") from None
+            since = "" if body.expected_version is None else f" since version {body.expected_version}"
+            raise HTTPException(409, f"the case changed{since}: {'; '.join(error.changes)}. Reload it and try "
+                                "again") from None
         return await read(case_id, user)
 
     @router.post("/{case_id}/claim", responses=ACTION)

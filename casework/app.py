@@ -1,22 +1,27 @@
 """Casework: the officers' queue of routed cases, and what officers do to them."""
 
 import secrets
+from functools import partial
 from pathlib import Path
 from typing import cast
 
 import structlog
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from casework import api, handlers, pages
+from casework import api, dashboard, handlers, pages
 from casework.access import Forbidden
 from casework.accounts import Accounts
 from casework.credentials import Credentials
 from casework.identity import Guards, Identity, middleware, unguarded
 from casework.projection import QUEUE
+from casework.reference import Reference
 from casework.settings import CaseworkSettings
 from casework.signin import LocalPasswords
+from casework.templating import language_of, page
 from casework.timeline import TIMELINE
 from contracts.events import CASEWORK
 from services.app import Parts, Runtime, Service
@@ -27,11 +32,30 @@ log = structlog.get_logger()
 STATIC = Path(__file__).parent / "static"
 
 
-async def _forbidden(request: Request, error: Forbidden) -> JSONResponse:
+def _wants_page(request: Request) -> bool:
+    """A browser asking for a page (not a program calling the API): it is answered with one."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+async def _forbidden(request: Request, error: Forbidden) -> Response:
+    if _wants_page(request):
+        return _error_page(request, 403, error.reason)
     return JSONResponse({"detail": error.reason}, status_code=403)
 
 
-def build(runtime: Runtime) -> Parts:
+async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+    if _wants_page(request) and error.status_code in (403, 404, 409, 422, 502, 503):
+        return _error_page(request, error.status_code, str(error.detail))
+    return await http_exception_handler(request, error)
+
+
+def _error_page(request: Request, status: int, reason: str) -> Response:
+    user = request.scope.get("tawasul.user")
+    language = user.language if user is not None else language_of(request, None)
+    return page(request, "error.html", lang=language, user=user, status=status, reason=reason, status_code=status)
+
+
+def build(runtime: Runtime, reference: Reference = Reference()) -> Parts:
     settings = cast(CaseworkSettings, runtime.settings)
     secret = settings.session_secret.get_secret_value() if settings.session_secret else None
     if secret is None:
@@ -48,22 +72,26 @@ def build(runtime: Runtime) -> Parts:
     sign_in = LocalPasswords(accounts, per_username=limiter(), per_address=limiter())
     routes = APIRouter()
     routes.include_router(api.routes(runtime, guards, accounts))
-    routes.include_router(pages.routes(runtime, guards, identity, sign_in, accounts))
+    routes.include_router(pages.routes(runtime, guards, identity, sign_in, accounts, reference))
+    routes.include_router(dashboard.routes(runtime, guards, reference))
     if missing := unguarded(routes.routes):
         raise RuntimeError(f"routes that say nothing of who may call them: {missing}")
     # Casework's own events are folded as they are emitted (`handlers`).
     return Parts(
         subscriptions=[CaseEvents.folding(QUEUE, TIMELINE, besides=CASEWORK, deciding=handlers.handlers())],
         routes=routes,
-        middleware=middleware(settings, secret), exception_handlers={Forbidden: _forbidden},
+        middleware=middleware(settings, secret),
+        exception_handlers={Forbidden: _forbidden, StarletteHTTPException: _http_error},
         mounts={"/static": StaticFiles(directory=STATIC)},
     )
 
 
-SERVICE = Service(
-    name="casework",
-    migrations=Path(__file__).parent / "migrations",
-    build=build,
-    settings=CaseworkSettings,
-    read_models=lambda: [CaseEvents.folding(QUEUE, TIMELINE)],
-)
+def service(reference: Reference = Reference()) -> Service:
+    """Casework, given what it reads departments and working time with (the composition root's to give)."""
+    return Service(
+        name="casework",
+        migrations=Path(__file__).parent / "migrations",
+        build=partial(build, reference=reference),
+        settings=CaseworkSettings,
+        read_models=lambda: [CaseEvents.folding(QUEUE, TIMELINE)],
+    )

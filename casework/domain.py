@@ -15,6 +15,7 @@ from contracts import (
     CaseClaimed,
     CaseReleased,
     Escalated,
+    IdentityRevealed,
     InfoRequested,
     NoteAdded,
     Resolved,
@@ -81,8 +82,15 @@ class AddNote:
     note: str
 
 
-Command = ResolveCase | RequestInformation | RequestTransfer | Claim | Assign | Release | AddNote
-Decided = Resolved | InfoRequested | TransferRequested | CaseClaimed | CaseAssigned | CaseReleased | NoteAdded
+@dataclass(frozen=True)
+class RevealIdentity:
+    fields: tuple[str, ...]
+    reason: str
+
+
+Command = ResolveCase | RequestInformation | RequestTransfer | Claim | Assign | Release | AddNote | RevealIdentity
+Decided = (Resolved | InfoRequested | TransferRequested | CaseClaimed | CaseAssigned | CaseReleased | NoteAdded
+           | IdentityRevealed)
 
 OPEN = frozenset({"open", "awaiting_information"})
 
@@ -106,6 +114,11 @@ def decide(command: Command, case: Case, by: User) -> Decided:
         if case.department is None:
             raise CaseNotActionable("the case has not been routed to a department yet")
         return NoteAdded(department=case.department, note=command.note, officer_id=by.username)
+    if isinstance(command, RevealIdentity):  # so is seeing the numbers: whoever works the case may need them
+        if case.department is None:
+            raise CaseNotActionable("the case has not been routed to a department yet")
+        return IdentityRevealed(department=case.department, fields=command.fields, reason=command.reason,
+                                officer_id=by.username)
     department = _routed(case)
     match command:
         case ResolveCase():
@@ -152,8 +165,13 @@ def _resolve(command: ResolveCase, department: str, by: User) -> Resolved:
                     public_reply=command.public_reply, officer_id=by.username)
 
 
-CANDIDATES: dict[str, Command] = {"claim": Claim(), "release": Release(),
-                                  "resolve": ResolveCase(outcome="completed", public_reply="-")}
+CANDIDATES: dict[str, Command] = {
+    "claim": Claim(), "release": Release(), "resolve": ResolveCase(outcome="completed", public_reply="-"),
+    "request_information": RequestInformation(question="-"), "transfer": RequestTransfer(to_department="", reason="-"),
+    "note": AddNote(note="-"),
+    "reveal": RevealIdentity(fields=("subject_id",), reason="any reason"),
+}
+"""One of each command, to find which the case's state allows."""
 
 
 def available(case: Case, by: User) -> set[str]:
@@ -165,6 +183,12 @@ def available(case: Case, by: User) -> set[str]:
         except (CaseNotActionable, Forbidden):
             continue
         allowed.add(name)
+    try:  # an assignment, judged before knowing to whom
+        check_assign(by, case.department)
+        _routed(case)
+        allowed.add("assign")
+    except (CaseNotActionable, Forbidden):
+        pass
     return allowed
 
 

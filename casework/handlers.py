@@ -9,8 +9,9 @@ from casework.projection import QUEUE, known
 from casework.timeline import TIMELINE
 from casework.users import User
 from contracts import AnswerOverdue, Envelope, Event, SlaBreached
+from services.app import Runtime
 from services.case_events import Handler
-from services.eventstore import Cause, Unit
+from services.eventstore import Cause, ConcurrencyError, Unit, unit_of_work
 from services.projection import Row, emit_and_fold
 
 
@@ -36,13 +37,24 @@ async def act(unit: Unit, case_id: str, command: domain.Command, by: User, seen:
         case = case_of(row)
         if seen is not None and seen != row["version"]:
             domain.decide(command, case, by)  # not theirs to do at all: that answer comes first
-            raise Conflict(await changes_since(unit, case_id, seen))
+            if changes := await changes_since(unit, case_id, seen):
+                raise Conflict(changes)
         event = domain.decide(command, case, by)
         emitted = await emit_and_fold(unit, rows, [event], key=case_id, case_id=case_id,
                                       cause=Cause(correlation_id=row["correlation_id"]),
                                       expected_version=row["version"])
     await TIMELINE.apply(unit.session, list(zip(emitted, [event], strict=True)))
     return event
+
+
+async def perform(runtime: Runtime, case_id: str, command: domain.Command, by: User, seen: int | None) -> Event:
+    """`act` in a transaction of its own: `LookupError` (no such case), `domain.CaseNotActionable`, `Forbidden`,
+    or `Conflict` — also when another action on the case was saved at the very same moment."""
+    try:
+        async with unit_of_work(runtime.sessions, runtime.store) as unit:
+            return await act(unit, case_id, command, by, seen=seen)
+    except ConcurrencyError:
+        raise Conflict(["another action on the case was saved at the same moment"]) from None
 
 
 DESCRIBED: dict[str, Callable[[dict], str]] = {
@@ -54,14 +66,19 @@ DESCRIBED: dict[str, Callable[[dict], str]] = {
     "TransferRequested": lambda d: f"{d['officer_id']} asked to transfer it to {d['to_department']}",
     "Resolved": lambda d: f"{d.get('officer_id') or 'the clock'} resolved it ({d['outcome']})",
     "Escalated": lambda d: "it was escalated to the supervisors",
+    "IdentityRevealed": lambda d: f"{d['officer_id']} revealed its ID numbers",
 }
+UNCHANGING = frozenset({"IdentityRevealed"})
+"""Casework's events that change nothing another officer decides on: acting after one is no conflict."""
 
 
 async def changes_since(unit: Unit, case_id: str, seen: int) -> list[str]:
-    """What casework recorded on the case after version `seen`, in words."""
+    """What casework recorded on the case after version `seen` that changes it, in words (none: nothing did)."""
     events = [envelope for envelope in await unit.store.read(unit.session, case_id) if envelope.sequence > seen]
-    return [DESCRIBED.get(envelope.type, lambda d, t=envelope.type: t)(envelope.data) for envelope in events] \
-        or ["it changed"]
+    if not events:
+        return ["it changed"]  # a version it never had
+    return [DESCRIBED.get(envelope.type, lambda d, t=envelope.type: t)(envelope.data) for envelope in events
+            if envelope.type not in UNCHANGING]
 
 
 def handlers() -> dict[type[Event], Handler]:

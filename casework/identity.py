@@ -88,6 +88,7 @@ class Guard:
 
     async def __call__(self, request: Request) -> User | None:
         user = await self.identity.user(request)
+        request.scope["tawasul.user"] = user  # for an error page in the user's language
         if not self.roles:
             return user
         if user is None:

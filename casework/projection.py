@@ -16,6 +16,7 @@ from contracts import (
     CaseReleased,
     Envelope,
     Escalated,
+    IdentityRevealed,
     InfoProvided,
     InfoRequested,
     NoteAdded,
@@ -59,6 +60,8 @@ queue = Table(
     Column("breached_due_at", DateTime(timezone=True)),
     Column("escalated_due_at", DateTime(timezone=True)),
     Column("notes", Integer, nullable=False, server_default="0"),
+    Column("subject_id", Text),  # what an officer searches by
+    Column("sla_seconds", Integer),  # the working time the case is allowed: its countdown's whole
 )
 
 
@@ -76,6 +79,7 @@ def _submitted(row: Row | None, envelope: Envelope, event: RequestSubmitted) -> 
     case = _case(row, envelope)
     routed_before = case["status"] == "submitted" and case.get("department") is not None
     return {**case, "section": event.section, "sub_service": event.sub_service, "language": event.language,
+            "subject_id": event.subject_id,
             "submitted_at": event.submitted_at, "correlation_id": envelope.correlation_id,
             "status": "open" if routed_before else case["status"]}
 
@@ -86,6 +90,7 @@ def _routed(row: Row | None, envelope: Envelope, event: Routed) -> Row:
     moved = case.get("department") not in (None, event.department)
     return {**case, "department": event.department, "routed_at": envelope.occurred_at, "due_at": event.due_at,
             "warn_at": event.warn_at if event.transferred_from is None else case.get("warn_at", event.warn_at),
+            "sla_seconds": event.sla_seconds if event.transferred_from is None else case.get("sla_seconds"),
             "correlation_id": case.get("correlation_id") or envelope.correlation_id,
             "assignee": None if moved else case.get("assignee"),  # a new department's officers take it up
             "status": "open" if opens else case["status"]}
@@ -118,6 +123,7 @@ CHANGES = {
     CaseReleased: lambda row, event: {"assignee": None},
     NoteAdded: lambda row, event: {"notes": row["notes"] + 1},
     Escalated: lambda row, event: {"escalated_due_at": event.due_at},
+    IdentityRevealed: lambda row, event: {},
 }
 """What each of casework's own events changes in the row, besides its status and version."""
 

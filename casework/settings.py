@@ -20,6 +20,11 @@ class CaseworkSettings(Settings):
     signin_failure_rate_per_s: float = Field(default=1 / 30, gt=0)
     """After the burst, one more attempt per this many seconds (the default: one every 30 s)."""
 
+    intake_url: str = "http://127.0.0.1:8081"
+    """Where casework fetches a case's attachments from (intake keeps them)."""
+    intake_key: SecretStr | None = None
+    """Casework's officer key at intake (`tawasul up` issues one); unset, attachments cannot be opened."""
+
     @property
     def secure_cookies(self) -> bool:
         return (self.public_url or "").lower().startswith("https://")

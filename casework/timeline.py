@@ -19,6 +19,7 @@ from contracts import (
     Envelope,
     Escalated,
     Event,
+    IdentityRevealed,
     InfoProvided,
     InfoRequested,
     NoteAdded,
@@ -67,6 +68,7 @@ SHOWN: dict[type[Event], tuple[bool, tuple[str, ...], Callable[[Any], str | None
     CaseAssigned: (False, ("officer_id",), lambda e: e.assigned_by),
     CaseReleased: (False, ("officer_id",), lambda e: e.released_by),
     NoteAdded: (False, ("note",), lambda e: e.officer_id),
+    IdentityRevealed: (False, ("fields", "reason"), lambda e: e.officer_id),
     Resolved: (True, ("outcome", "rejection_reason", "public_reply"), lambda e: e.officer_id),
 }
 """Per event type: whether the beneficiary is told of it, the fields the page shows, and who acted."""

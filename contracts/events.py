@@ -5,7 +5,7 @@ upcaster in `contracts.upcasting`, and consumers accept both for a release. `PRO
 the one service that may emit an event type.
 """
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -253,6 +253,18 @@ class NoteAdded(Event):
     officer_id: str
 
 
+class IdentityRevealed(Event):
+    """An officer saw a case's ID numbers in full: who, which numbers and why (the page masks them otherwise)."""
+
+    TYPE = "IdentityRevealed"
+    PRODUCER = CASEWORK
+
+    department: str
+    fields: tuple[Literal["subject_id", "account_id"], ...] = Field(min_length=1, max_length=2)
+    reason: str = Field(min_length=3, max_length=500, description="internal: why the officer needs the numbers")
+    officer_id: str
+
+
 class SlaWarning(Event):
     """A share of the case's working time (`share`, e.g. 0.8) has passed and it is still open."""
 
@@ -323,7 +335,8 @@ EVENTS: dict[tuple[str, int], type[Event]] = {
     for cls in (
         SubmissionAccepted, SubmissionRejected, RequestSubmitted, Routed, TransferRequested, TransferRefused,
         InfoRequested, InfoProvided, SlaPaused, SlaResumed, SlaWarning, SlaBreached, AnswerOverdue, Escalated,
-        CaseClaimed, CaseAssigned, CaseReleased, NoteAdded, Resolved, NotificationSent, NotificationFailed,
+        CaseClaimed, CaseAssigned, CaseReleased, NoteAdded, IdentityRevealed, Resolved, NotificationSent,
+        NotificationFailed,
     )
 }
 """Every event model by (type, version)."""

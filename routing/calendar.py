@@ -87,6 +87,15 @@ class Calendar:
                 n -= 1
         return d
 
+    def working_days_between(self, start: date, end: date) -> int:
+        """How many working days come after `start` up to and including `end` (0 if `end` <= `start`): the n of
+        `working_days_after(start, n) == end` when `end` is a working day."""
+        count, d = 0, start
+        while d < end:
+            d += ONE_DAY
+            count += self.is_working_day(d)
+        return count
+
     def local_date(self, instant: datetime) -> date:
         return aware(instant).astimezone(self.timezone).date()
 

@@ -18,6 +18,8 @@ from tawasul import demo, system
 
 DEV_LABEL = "tawasul-up"
 DEV_PRINCIPALS: list[tuple[str, Role]] = [("absher", "portal"), ("muqeem", "portal"), ("officer-1", "officer")]
+CASEWORK_AT_INTAKE: tuple[str, Role] = ("casework", "officer")
+"""The key casework opens attachments at intake with, on behalf of the officer who asked (and checked)."""
 DEMO_USERS: list[tuple[str, UserRole, str | None, Language]] = [
     ("huda.supervisor", "supervisor", "passports", "ar"),
     ("omar.officer", "officer", "passports", "ar"),
@@ -36,7 +38,7 @@ def development(notify: NotifySettings) -> Prepare:
     async def prepare(settings: Settings) -> AsyncIterator[tuple[list[str], dict[str, str]]]:
         notes = await keys_and_household(settings) + await demo_users(settings)
         async with local_providers(notify.model_copy(update={"home": settings.home})) as (more, env):
-            yield notes + more, {**env, **session_secret(settings)}
+            yield notes + more, {**env, **session_secret(settings), **await casework_at_intake(settings)}
 
     return prepare
 
@@ -52,6 +54,16 @@ def session_secret(settings: Settings) -> dict[str, str]:
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(32))
     return {"TAWASUL_SESSION_SECRET": path.read_text().strip()}
+
+
+async def casework_at_intake(settings: Settings) -> dict[str, str]:
+    """Casework's key at intake, new each run, and where intake is (unless the environment gives them)."""
+    if os.environ.get("TAWASUL_INTAKE_KEY"):
+        return {}
+    async with service_database(system.service("intake"), settings) as sessions:
+        issued = await issue_keys(sessions, [CASEWORK_AT_INTAKE], f"{DEV_LABEL}-casework", replace=True)
+    intake = f"http://{settings.http_host}:{system.ports()['intake']}"
+    return {"TAWASUL_INTAKE_KEY": issued[CASEWORK_AT_INTAKE[0]], "TAWASUL_INTAKE_URL": intake}
 
 
 async def keys_and_household(settings: Settings) -> list[str]:

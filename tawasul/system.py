@@ -8,9 +8,14 @@ for, so a process running one service loads that one alone.
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
 from services.app import Service
 from services.settings import Settings
+
+if TYPE_CHECKING:
+    from casework.reference import Reference
 
 
 def _intake() -> Service:
@@ -25,10 +30,36 @@ def _routing() -> Service:
     return SERVICE
 
 
-def _casework() -> Service:
-    from casework.app import SERVICE
+@cache
+def reference() -> "Reference":
+    """What casework reads but does not own: routing's departments and business calendar, intake's catalog of
+    sections and sub-services."""
+    from casework.reference import Reference
+    from intake.catalog import load as catalog
+    from intake.settings import IntakeSettings
+    from routing.rules import load as rules
+    from routing.settings import RoutingSettings
+    from routing.sla import load_calendar
 
-    return SERVICE
+    def names(item) -> dict[str, str]:
+        return {"ar": item.name_ar, "en": item.name_en}
+
+    sections = catalog(IntakeSettings.model_fields["catalog_version"].default)
+    return Reference(
+        departments={department.code: names(department)
+                     for department in rules(RoutingSettings.model_fields["rules_version"].default).departments},
+        sections={section.code: names(section) for section in sections.sections},
+        sub_services={(section.code, sub.code): names(sub) for section in sections.sections
+                      for sub in section.sub_services},
+        attachment_kinds={kind.code: names(kind) for kind in sections.attachment_kinds},
+        calendar=load_calendar())
+
+
+@cache
+def _casework() -> Service:
+    from casework.app import service
+
+    return service(reference())
 
 
 def _notify() -> Service:

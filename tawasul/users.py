@@ -20,11 +20,8 @@ T = TypeVar("T")
 
 def departments() -> dict[str, tuple[str, str]]:
     """Routing's departments by code: (English name, Arabic name)."""
-    from routing.rules import load
-    from routing.settings import RoutingSettings
-
-    rules = load(RoutingSettings.model_fields["rules_version"].default)
-    return {department.code: (department.name_en, department.name_ar) for department in rules.departments}
+    names = system.reference().departments
+    return {code: (name["en"], name["ar"]) for code, name in names.items()}
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:

@@ -78,6 +78,8 @@ class System:
             "TAWASUL_SEND_RETRY_BASE_S": "0.5",
             "TAWASUL_SEND_RETRY_CAP_S": "2",
             "TAWASUL_SESSION_SECRET": self.session_secret,
+            "TAWASUL_INTAKE_URL": self.url("intake", ""),
+            "TAWASUL_INTAKE_KEY": self.keys.get("casework", ""),
             **({"TAWASUL_TRACES_DIR": str(self.traces_dir)} if self.traces_dir else {}),
             **self.extra_env,
         }
@@ -93,12 +95,12 @@ class System:
         if not self.keys:
             await self.mail.start()
             await self.sms.start()
-            for name, child in self.children.items():
-                child.env = self._env(name)
             await self.publish(topics.REGISTRY, samples.registry_records())
             async with service_database(system.service("intake"), self.settings) as sessions:
                 self.keys = await issue_keys(sessions, [("absher", "portal"), ("muqeem", "portal"),
-                                                        ("officer-1", "officer")], "tests")
+                                                        ("officer-1", "officer"), ("casework", "officer")], "tests")
+            for name, child in self.children.items():
+                child.env = self._env(name)
             self.casework_keys = await casework_keys(self.settings)
         for name in names:
             await self.children[name].start()

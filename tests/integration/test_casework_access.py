@@ -58,7 +58,13 @@ PAGE = every(200, anonymous=303, admin=403)
 PUBLIC = every(200)
 FORM = every(303, other_officer=403, auditor=403, admin=403)  # done: back to the case; anonymous: sign in first
 FORMS = {"claim": {}, "release": {}, "notes": {"note": "Called the office."},
-         "resolve": {"outcome": "completed", "public_reply": "Done."}}
+         "resolve": {"outcome": "completed", "public_reply": "Done."},
+         "request-information": {"question": "Please attach the passport."},
+         "transfer": {"to_department": "passports", "reason": "a passport matter"},
+         "assign": {"officer": "omar.officer"}, "reveal": {"fields": "subject_id", "reason": "to call the office"}}
+BULK = {"case_ids": None, "officer": "omar.officer"}  # the case is filled in
+SUPERVISOR_FORM = every(403, anonymous=303, supervisor=303)
+SHOWN_PAGE = every(200, anonymous=303, other_officer=403, auditor=403, admin=403)  # done: the page, shown again
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/openapi.json"): PUBLIC,
@@ -80,6 +86,15 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/cases/{case_id}"): every(200, anonymous=303, other_officer=403, admin=403),
     **{("POST", f"/cases/{{case_id}}/{form}"): FORM for form in FORMS},
     ("POST", "/cases/{case_id}/release"): {**FORM, "officer": 409, "supervisor": 409},
+    ("POST", "/cases/{case_id}/assign"): SUPERVISOR_FORM,
+    ("POST", "/cases/{case_id}/reveal"): SHOWN_PAGE,
+    ("GET", "/cases/{case_id}/attachments/{sha256}"): every(404, anonymous=303, other_officer=403, admin=403),
+    ("POST", "/cases/{case_id}/presence"): every(200, anonymous=303, other_officer=403, admin=403),
+    ("POST", "/queue/claim"): every(200, anonymous=303, other_officer=409, auditor=403, admin=403),
+    ("POST", "/queue/assign"): every(403, anonymous=303, supervisor=200),
+    ("POST", "/language"): every(303),
+    ("GET", "/dashboard"): every(403, anonymous=303, supervisor=200, auditor=200),
+    ("GET", "/dashboard.csv"): every(403, anonymous=303, supervisor=200, auditor=200),
 }
 """Every route × caller → status. Add a route to casework and this table must say who may call it."""
 
@@ -182,14 +197,18 @@ async def each_route(client: httpx.AsyncClient, caller: str, n: int, cases, show
         action, expected = path.rpartition("/")[2], EXPECTED[(method, path)][caller]
         acts = method == "POST" and action in ACTIONS | FORMS and caller != "anonymous" and expected in (200, 303)
         case_id = next(cases) if acts else shown  # a case of its own for each action that should be done
-        url = path.replace("{case_id}", case_id).replace("/static", "/static/casework.css")
+        url = path.replace("{case_id}", case_id).replace("/static", "/static/casework.css") \
+            .replace("{sha256}", "0" * 64)
         if (method, path) == ("POST", "/sign-in"):
             response = await client.post(url, data={"csrftoken": client.cookies.get(CSRF_COOKIE) or
                                                     await csrf_token(client), "username": f"nobody{n}",
                                                     "password": "not the password"})
-        elif method == "POST" and path.startswith("/cases/"):
-            response = await client.post(url, data={**FORMS[action], "csrftoken": client.cookies.get(CSRF_COOKIE,
-                                                                                                     "")})
+        elif method == "POST" and (path.startswith("/cases/") or path.startswith("/queue/")):
+            form = {**BULK, "case_ids": case_id} if path.startswith("/queue/") else FORMS.get(action, {})
+            response = await client.post(url, data={**form, "csrftoken": client.cookies.get(CSRF_COOKIE, "")})
+        elif path == "/language":
+            response = await client.post(url, data={"language": "ar", "csrftoken": client.cookies.get(CSRF_COOKIE,
+                                                                                                       "")})
         elif method == "POST":
             response = await client.post(url, json=ACTIONS.get(action), headers=csrf_of(client),
                                          data={"csrftoken": client.cookies.get(CSRF_COOKIE, "")}

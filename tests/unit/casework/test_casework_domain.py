@@ -167,3 +167,26 @@ def test_a_breach_is_escalated_once_per_due_time_and_never_for_a_closed_case():
     assert domain.escalate(Case(status="resolved", department="residency-riyadh"), due) is None
     later = datetime(2026, 12, 3, 12, tzinfo=UTC)
     assert domain.escalate(Case(status="open", department="residency-riyadh", escalated_due_at=due), later)
+
+
+def test_seeing_the_id_numbers_is_an_event_naming_who_which_and_why_and_only_the_department_s_workers_may():
+    reveal = domain.RevealIdentity(fields=("subject_id",), reason="to call the Riyadh office")
+    revealed = decide(reveal, Case(status="resolved", department="residency-riyadh"), OFFICER)
+    assert (revealed.department, revealed.fields, revealed.reason, revealed.officer_id) == (
+        "residency-riyadh", ("subject_id",), "to call the Riyadh office", "omar")
+    for user in (ELSEWHERE, AUDITOR, ADMIN):
+        with pytest.raises(Forbidden):
+            decide(reveal, OPEN, user)
+
+
+def test_a_page_offers_exactly_the_actions_the_case_s_state_and_the_user_s_role_allow():
+    assert domain.available(OPEN, OFFICER) == {"claim", "resolve", "request_information", "transfer", "note",
+                                               "reveal"}
+    assert domain.available(OPEN, SUPERVISOR) == {"claim", "resolve", "request_information", "transfer", "note",
+                                                  "reveal", "assign"}
+    mine = Case(status="awaiting_information", department="residency-riyadh", assignee="omar")
+    assert domain.available(mine, OFFICER) == {"release", "resolve", "transfer", "note", "reveal"}
+    assert domain.available(Case(status="resolved", department="residency-riyadh"), SUPERVISOR) == {"note",
+                                                                                                   "reveal"}
+    for user in (ELSEWHERE, AUDITOR, ADMIN):
+        assert domain.available(OPEN, user) == set()

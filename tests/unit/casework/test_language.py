@@ -13,10 +13,12 @@ from contracts.vocabulary import OUTCOMES, REJECTION_REASONS, ROLES
 TEMPLATES = Path("casework/templates")
 STATUSES = ("submitted", "open", "awaiting_information", "resolved")
 DETAILS = ("question", "answer", "note", "public_reply", "reason", "department", "to_department", "officer_id",
-           "outcome", "rejection_reason")
-VALUES = {*ROLES, *STATUSES, *OUTCOMES, *REJECTION_REASONS, *DETAILS, *(event.TYPE for event in SHOWN)}
+           "outcome", "rejection_reason", "fields")
+REVEALED = ("subject_id", "account_id")
+VALUES = {*ROLES, *STATUSES, *OUTCOMES, *REJECTION_REASONS, *DETAILS, *REVEALED, *DIRECTION,
+          *(event.TYPE for event in SHOWN)}
 """Values a template passes to `_()`, which extraction cannot see: roles, statuses, outcomes, reasons, the
-timeline's event types and the details it shows."""
+timeline's event types and the details it shows, the ID numbers an officer reveals, the languages."""
 
 
 def template_strings() -> set[str]:

@@ -17,6 +17,7 @@ from contracts import (
     Envelope,
     Escalated,
     Event,
+    IdentityRevealed,
     InfoProvided,
     InfoRequested,
     NoteAdded,
@@ -132,6 +133,8 @@ EXAMPLES: dict[tuple[str, int], Callable[[], Event]] = {
                                               released_by="sara.officer"),
     ("NoteAdded", 1): lambda: NoteAdded(department="passports", note="Called the office; waiting for the file.",
                                         officer_id="omar.officer"),
+    ("IdentityRevealed", 1): lambda: IdentityRevealed(department="passports", fields=("subject_id",),
+                                                      reason="to call the Riyadh office", officer_id="omar.officer"),
 }
 
 

@@ -69,6 +69,22 @@ def test_due_at_closing_time_on_the_seventh_working_day_after_the_day_of_submiss
     assert CALENDAR.due_at(riyadh(submitted), 7) == riyadh(f"{due}T15:00")
 
 
+def test_working_days_between_two_dates_count_the_working_days_after_the_first_up_to_the_second():
+    day = date.fromisoformat
+    assert CALENDAR.working_days_between(day("2026-11-19"), day("2026-11-19")) == 0  # a Thursday, itself
+    assert CALENDAR.working_days_between(day("2026-11-19"), day("2026-11-21")) == 0  # its weekend
+    assert CALENDAR.working_days_between(day("2026-11-19"), day("2026-11-22")) == 1  # Sunday
+    assert CALENDAR.working_days_between(day("2026-11-20"), day("2026-11-26")) == 5  # from a Friday
+    assert CALENDAR.working_days_between(day("2026-09-21"), day("2026-09-24")) == 2  # National Day between
+    assert CALENDAR.working_days_between(day("2026-11-26"), day("2026-11-19")) == 0  # backwards: none
+
+
+@examples
+@given(st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 1)), working_days)
+def test_working_days_between_undoes_working_days_after(start, n):
+    assert CALENDAR.working_days_between(start, CALENDAR.working_days_after(start, n)) == n
+
+
 def test_the_local_date_in_riyadh_decides_the_day_of_submission():
     assert CALENDAR.due_at(datetime(2026, 11, 16, 20, 59, tzinfo=UTC), 7) == riyadh("2026-11-25T15:00")
     assert CALENDAR.due_at(datetime(2026, 11, 16, 21, 0, tzinfo=UTC), 7) == riyadh("2026-11-26T15:00")
