@@ -1,7 +1,8 @@
 """Who has a case open right now, and who is typing an answer on it: what officers working together see on the
 queue and the case page (as Zammad and ServiceNow show it).
 
-Each open case page says so every `BEAT_S` seconds (and at once when its officer starts or stops typing); a mark
+Each open case page says so every `BEAT_S` seconds (and at once when its officer starts typing, or 12 s after the
+last key, longer than a beat so that every viewer sees it); a mark
 older than `STALE_S` has gone. It is shared by every casework process through the database, and it is not a
 record: nothing in it is an event, and it is pruned as it goes.
 """

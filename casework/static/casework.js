@@ -36,7 +36,7 @@
     if (!event.target.matches || !event.target.matches("[data-typing]")) return;
     setTyping(true);
     clearTimeout(idle);
-    idle = setTimeout(function () { setTyping(false); }, 5000);
+    idle = setTimeout(function () { setTyping(false); }, 12000);  // longer than a beat: every viewer sees it
   });
   window.addEventListener("pagehide", function () {
     var bar = document.querySelector("[data-leave]");
