@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(PY) -m bench.intake
 	$(PY) -m bench.submissions
 	$(PY) -m bench.pages
+	$(PY) -m bench.append
 
 schemas: $(STAMP)
 	$(VENV)/bin/tawasul schemas

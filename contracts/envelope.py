@@ -49,3 +49,7 @@ class Envelope(BaseModel):
 TYPE_HEADER = "tawasul-type"
 """A Kafka header on every published event naming its `type`, so a consumer can skip what it does not handle
 without parsing the body."""
+CONTENT_HASH_HEADER = "tawasul-content-hash"
+"""The hex SHA-256 of the event's canonical content as its producer stored it (`services.integrity`)."""
+CHAIN_HASH_HEADER = "tawasul-chain-hash"
+"""The hex chain hash of the event in its producer's store: the Kafka log can be checked against the stores."""

@@ -31,6 +31,7 @@ from services.kafka import (
 )
 from services.projection import Projection
 from services.relay import Relay
+from services.sealer import Sealer, signing_key
 from services.settings import Settings
 from services.topics import ensure_topics
 
@@ -135,7 +136,10 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
     runtime = Runtime(settings, engine, db.session_factory(engine), EventStore(producer=service.name))
     parts = service.build(runtime)
     subscriptions = {settings.topic(sub.topic): sub for sub in parts.subscriptions}
-    workers = parts.workers
+    key = settings.seal_key.get_secret_value() if settings.seal_key else None
+    sealer = Sealer(service=service.name, sessions=runtime.sessions, key=signing_key(service.name, settings.home, key),
+                    checkpoint_interval_s=settings.seal_checkpoint_interval_s)
+    workers = [*parts.workers, sealer]  # every store is sealed, as every store is relayed
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

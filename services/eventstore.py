@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import Envelope, Event, topics
+from services.integrity import content_hash
 from services.tables import event_store
 from services.telemetry import context_headers
 
@@ -85,10 +86,12 @@ class EventStore:
                 "type": envelope.type,
                 "version": envelope.version,
                 "occurred_at": envelope.occurred_at,
-                "envelope": envelope.model_dump(mode="json"),
+                "envelope": document,
                 "headers": headers,
+                "content_hash": content_hash(stream, document),
             }
             for envelope in envelopes
+            for document in (envelope.model_dump(mode="json"),)
         ]
 
     @staticmethod

@@ -10,7 +10,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from contracts.envelope import TYPE_HEADER
+from contracts.envelope import CHAIN_HASH_HEADER, CONTENT_HASH_HEADER, TYPE_HEADER
 from services.backoff import Backoff
 from services.tables import outbox
 from services.tasks import stopping
@@ -24,12 +24,13 @@ RELAY_LOCK = 0x7A5A_0001
 
 NEXT_BATCH = text(
     """
-    SELECT o.position, e.topic, e.key, e.envelope, e.headers
+    SELECT o.position, e.topic, e.key, e.envelope, e.headers, e.content_hash, e.chain_hash
     FROM (SELECT position FROM outbox ORDER BY position LIMIT :limit) AS o
     -- One index lookup per queued row, whatever the statistics say: LIMIT keeps the planner from
     -- flattening this into a hash or merge join that reads the whole store.
     CROSS JOIN LATERAL (
-        SELECT topic, key, envelope, headers FROM event_store WHERE position = o.position LIMIT 1
+        SELECT topic, key, envelope, headers, content_hash, chain_hash FROM event_store WHERE position = o.position
+        LIMIT 1
     ) AS e
     ORDER BY o.position
     """
@@ -110,6 +111,8 @@ class Relay:
                     json.dumps(row.envelope, ensure_ascii=False, separators=(",", ":")).encode(),
                     key=row.key.encode(),
                     headers=[(TYPE_HEADER, row.envelope["type"].encode()),
+                             (CONTENT_HASH_HEADER, row.content_hash.hex().encode()),
+                             (CHAIN_HASH_HEADER, row.chain_hash.hex().encode()),
                              *((name, value.encode()) for name, value in row.headers.items())],
                 )
                 for row in rows

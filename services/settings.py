@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     """How long the broker may hold a fetch for more data: the floor of each hop's latency when idle."""
     relay_batch_size: int = Field(default=1000, ge=1)
     relay_poll_interval_s: float = Field(default=1.0, gt=0)
+    seal_key: SecretStr | None = None
+    """The service's Ed25519 signing key for its store's checkpoints (base64 of the 32 raw bytes); unset, the key
+    kept in `home/keys/SERVICE.ed25519` (made on first use)."""
+    seal_checkpoint_interval_s: float = Field(default=60.0, gt=0)
+    """How often the sealer signs a checkpoint of the store's Merkle tree (when it has grown)."""
     republish: bool = False
     """On start, queue every stored event for publishing again (after the broker lost its log)."""
 

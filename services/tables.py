@@ -5,6 +5,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -28,6 +29,7 @@ event_store = Table(
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("envelope", JSONB, nullable=False),
     Column("headers", JSONB, nullable=False),
+    Column("content_hash", LargeBinary, nullable=False),  # `services.integrity`; the chain is the database's
 )
 
 outbox = Table("outbox", metadata, Column("position", BigInteger, primary_key=True))

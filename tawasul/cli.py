@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from contracts.vocabulary import PORTALS
-from tawasul import system, users
+from tawasul import audit, system, users
 
 
 def run_service(name: str) -> None:
@@ -173,6 +173,7 @@ def parser() -> argparse.ArgumentParser:
     key.add_argument("name", help="the portal's name (absher, muqeem) or the officer's id")
     key.add_argument("--label", default="", help="a note kept with the key")
     users.add_parsers(commands)
+    audit.add_parsers(commands)
     return parser
 
 
@@ -192,6 +193,8 @@ def main(argv: list[str] | None = None) -> None:
         issue_key(args.role, args.name, args.label)
     elif args.command == "sla":
         sla_due(args.submitted_at, args.sub_service)
+    elif args.command == "audit":
+        audit.run(args)
     elif args.command in ("users", "departments"):
         users.run(args)
     else:
