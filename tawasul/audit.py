@@ -31,6 +31,10 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     history.add_argument("tracking_number")
     history.add_argument("--as-of", type=_moment, help="an ISO 8601 time (Asia/Riyadh unless it says otherwise)")
     history.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    reconcile = actions.add_parser("reconcile", help="compare tawasul.case-events with every store: each stored "
+                                   "event on the topic with the same hash, nothing on the topic its producer lacks")
+    reconcile.add_argument("--republish", action="store_true", help="queue what the topic lacks for each "
+                           "service's relay again, in the store's order")
     grown = actions.add_parser("consistency", help="print the proof that a service's store only grew since a "
                                "checkpoint saved earlier, up to its latest checkpoint")
     grown.add_argument("checkpoint", type=Path)
@@ -43,6 +47,8 @@ def run(args: argparse.Namespace) -> None:
         sys.exit(asyncio.run(latest_checkpoint(args.service)))
     if args.audit_command == "history":
         sys.exit(asyncio.run(history(args.tracking_number, args.as_of, args.format)))
+    if args.audit_command == "reconcile":
+        sys.exit(asyncio.run(reconcile(args.republish)))
     if args.audit_command == "consistency":
         sys.exit(asyncio.run(consistency(args.checkpoint)))
     sys.exit(asyncio.run(prove(args.event_id, args.service)))
@@ -79,6 +85,38 @@ async def history(case_id: str, moment: datetime | None, fmt: str) -> int:
         for model, row in (said or {}).items():
             print(f"as of {moment.isoformat()}: {model}: " + ", ".join(f"{k}={v}" for k, v in row.items()))
     return 0
+
+
+async def reconcile(again: bool) -> int:
+    from contextlib import AsyncExitStack
+
+    from contracts import topics
+    from services.kafka import client_options
+    from services.reconcile import compare, read_log, republish, stored_events
+    from services.settings import Settings
+    from services.supervisor import beside_running
+
+    settings = beside_running(Settings())
+    async with AsyncExitStack() as stack:
+        databases = {name: await stack.enter_async_context(_database(name)) for name in system.NAMES}
+        stores = {name: await stored_events(sessions) for name, sessions in databases.items()}
+        log = await read_log(settings.kafka_bootstrap, settings.topic(topics.CASE_EVENTS), settings.topic_partitions,
+                             client_options(settings))
+        result = compare(stores, log)
+        print(f"{result.stored} events stored, {result.published} on {topics.CASE_EVENTS}")
+        for name, positions in result.missing.items():
+            if positions:
+                queued = await republish(databases[name], positions) if again else 0
+                print(f"{name}: {len(positions)} stored events are not on the topic"
+                      + (f"; {queued} queued for its relay again" if again else " (--republish queues them)"))
+    for event_id in result.differing:
+        print(f"DIFFERS: event {event_id} is on the topic with other content than its store holds")
+    for event_id in result.unknown:
+        print(f"UNKNOWN: event {event_id} is on the topic but not in the store of the producer it names")
+    if result.agree:
+        print("the log and the stores agree")
+        return 0
+    return 0 if again and not (result.differing or result.unknown) else 1
 
 
 def _database(name: str):
