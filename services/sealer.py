@@ -138,8 +138,11 @@ class Sealer:
                 leaf_hash = merkle.leaf(chain_hash)
                 frontier = merkle.append(frontier, size + offset, leaf_hash)
                 leaves.append({"index": size + offset, "position": position, "leaf_hash": leaf_hash})
-            await session.execute(text("INSERT INTO merkle_leaves (index, position, leaf_hash) "
-                                       "VALUES (:index, :position, :leaf_hash)"), leaves)
+            await session.execute(text(  # one statement for the batch, not a round trip per leaf
+                "INSERT INTO merkle_leaves (index, position, leaf_hash) SELECT * FROM unnest(CAST(:indexes AS "
+                "bigint[]), CAST(:positions AS bigint[]), CAST(:hashes AS bytea[]))"),
+                {"indexes": [leaf["index"] for leaf in leaves], "positions": [leaf["position"] for leaf in leaves],
+                 "hashes": [leaf["leaf_hash"] for leaf in leaves]})
             await session.execute(text("UPDATE merkle_head SET size = :size, frontier = :frontier"),
                                   {"size": size + len(rows), "frontier": frontier})
             await session.execute(text("DELETE FROM seal_queue WHERE position = ANY(:positions)"),
