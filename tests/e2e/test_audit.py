@@ -3,11 +3,8 @@ swapped between two cases and a truncated store are each named by `tawasul audit
 a consistency proof are checked by a verifier written here from the README's description alone (it shares no code
 with `services.merkle`)."""
 
-import asyncio
 import hashlib
 import json
-import os
-import sys
 from pathlib import Path
 
 import httpx
@@ -16,6 +13,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from services import db
+from tests.e2e.test_history import audit
 from tests.e2e.test_lifecycle import submitted
 from tests.system import System, wait_for
 
@@ -94,15 +92,6 @@ async def sealed(infra, tmp_path_factory):
         yield system
     finally:
         await system.stop()
-
-
-async def audit(system: System, *args: str) -> tuple[int, str]:
-    env = {**os.environ, "TAWASUL_DATABASE_URL": system.infra.database_url,
-           "TAWASUL_KAFKA_BOOTSTRAP": system.infra.kafka_bootstrap, "TAWASUL_NAMESPACE": system.namespace}
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "tawasul", "audit", *args, env=env,
-                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    out, _ = await process.communicate()
-    return process.returncode, out.decode()
 
 
 async def all_sealed(system: System) -> None:
