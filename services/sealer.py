@@ -112,9 +112,9 @@ class Sealer:
         while not stopping():
             try:
                 sealed = await self.seal_once()
-                if asyncio.get_running_loop().time() - self._last_checkpoint >= self._checkpoint_interval_s:
-                    await self.checkpoint()
-                    self._last_checkpoint = asyncio.get_running_loop().time()
+                now = asyncio.get_running_loop().time()
+                if now - self._last_checkpoint >= self._checkpoint_interval_s and await self.checkpoint():
+                    self._last_checkpoint = now  # the next one an interval after the last signed, not tried
                 backoff.reset()
             except Exception as error:  # noqa: BLE001 - the database away: wait and retry
                 delay = backoff.next()
