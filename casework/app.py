@@ -1,6 +1,7 @@
 """Casework: the officers' queue of routed cases, and what officers do to them."""
 
 import secrets
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import cast
@@ -12,9 +13,10 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from casework import api, dashboard, handlers, pages
+from casework import api, dashboard, handlers, history_page, pages
 from casework.access import Forbidden
 from casework.accounts import Accounts
+from casework.case_log import CASE_LOG
 from casework.credentials import Credentials
 from casework.identity import Guards, Identity, middleware, unguarded
 from casework.projection import QUEUE
@@ -26,10 +28,19 @@ from casework.timeline import TIMELINE
 from contracts.events import CASEWORK
 from services.app import Parts, Runtime, Service
 from services.case_events import CaseEvents
+from services.projection import Projection
 from services.ratelimit import RateLimiter
 
 log = structlog.get_logger()
 STATIC = Path(__file__).parent / "static"
+READ_MODELS = (QUEUE, TIMELINE, CASE_LOG)
+Projections = Callable[[], Mapping[str, Sequence[Projection]]]
+"""Every service's read models of the case log, by service (asked for when first needed)."""
+
+
+def own_projections() -> Mapping[str, Sequence[Projection]]:
+    """A casework given no other service's read models: as-of says what casework's said."""
+    return {"casework": READ_MODELS}
 
 
 def _wants_page(request: Request) -> bool:
@@ -55,7 +66,7 @@ def _error_page(request: Request, status: int, reason: str) -> Response:
     return page(request, "error.html", lang=language, user=user, status=status, reason=reason, status_code=status)
 
 
-def build(runtime: Runtime, reference: Reference = Reference()) -> Parts:
+def build(runtime: Runtime, reference: Reference = Reference(), projections: Projections = own_projections) -> Parts:
     settings = cast(CaseworkSettings, runtime.settings)
     secret = settings.session_secret.get_secret_value() if settings.session_secret else None
     if secret is None:
@@ -74,11 +85,12 @@ def build(runtime: Runtime, reference: Reference = Reference()) -> Parts:
     routes.include_router(api.routes(runtime, guards, accounts))
     routes.include_router(pages.routes(runtime, guards, identity, sign_in, accounts, reference))
     routes.include_router(dashboard.routes(runtime, guards, reference))
+    routes.include_router(history_page.routes(runtime, guards, reference, projections))
     if missing := unguarded(routes.routes):
         raise RuntimeError(f"routes that say nothing of who may call them: {missing}")
     # Casework's own events are folded as they are emitted (`handlers`).
     return Parts(
-        subscriptions=[CaseEvents.folding(QUEUE, TIMELINE, besides=CASEWORK, deciding=handlers.handlers())],
+        subscriptions=[CaseEvents.folding(*READ_MODELS, besides=CASEWORK, deciding=handlers.handlers())],
         routes=routes,
         middleware=middleware(settings, secret),
         exception_handlers={Forbidden: _forbidden, StarletteHTTPException: _http_error},
@@ -86,12 +98,13 @@ def build(runtime: Runtime, reference: Reference = Reference()) -> Parts:
     )
 
 
-def service(reference: Reference = Reference()) -> Service:
-    """Casework, given what it reads departments and working time with (the composition root's to give)."""
+def service(reference: Reference = Reference(), projections: Projections = own_projections) -> Service:
+    """Casework, given what it reads departments and working time with, and every service's read models for the
+    auditor's page to fold a case's history through (the composition root's to give)."""
     return Service(
         name="casework",
         migrations=Path(__file__).parent / "migrations",
-        build=partial(build, reference=reference),
+        build=partial(build, reference=reference, projections=projections),
         settings=CaseworkSettings,
-        read_models=lambda: [CaseEvents.folding(QUEUE, TIMELINE)],
+        read_models=lambda: [CaseEvents.folding(*READ_MODELS)],
     )

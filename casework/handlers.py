@@ -1,10 +1,12 @@
 """What changes a case in casework, each in one transaction that decides from the locked row, appends the event
-and folds it into the queue: a user's command (`act`), and casework's answers to the clock — a breached case is
-escalated to its supervisors, a question left unanswered closes the case (`Casework.handlers`)."""
+and folds it into every read model (the queue as it decides, then the timeline and the auditors' copy of the case
+log): a user's command (`act`), and casework's answers to the clock — a breached case is escalated to its
+supervisors, a question left unanswered closes the case (`Casework.handlers`)."""
 
 from collections.abc import Callable, Sequence
 
 from casework import domain
+from casework.case_log import CASE_LOG
 from casework.projection import QUEUE, known
 from casework.timeline import TIMELINE
 from casework.users import User
@@ -12,7 +14,10 @@ from contracts import AnswerOverdue, Envelope, Event, SlaBreached
 from services.app import Runtime
 from services.case_events import Handler
 from services.eventstore import Cause, ConcurrencyError, Unit, unit_of_work
-from services.projection import Row, emit_and_fold
+from services.projection import Row, apply_all, emit_and_fold
+
+RECORDS = (TIMELINE, CASE_LOG)
+"""Casework's read models of a row per event, folded after the queue in the transaction that emits (or reads)."""
 
 
 class Conflict(Exception):
@@ -43,7 +48,7 @@ async def act(unit: Unit, case_id: str, command: domain.Command, by: User, seen:
         emitted = await emit_and_fold(unit, rows, [event], key=case_id, case_id=case_id,
                                       cause=Cause(correlation_id=row["correlation_id"]),
                                       expected_version=row["version"])
-    await TIMELINE.apply(unit.session, list(zip(emitted, [event], strict=True)))
+    await apply_all(unit.session, RECORDS, list(zip(emitted, [event], strict=True)))
     return event
 
 
@@ -109,4 +114,4 @@ async def _decide(unit: Unit, run: Sequence[tuple[Envelope, Event]],
                                               case_id=envelope.case_id, cause=Cause.following(envelope),
                                               expected_version=row["version"])
                 facts.append((emitted[0], decided))
-    await TIMELINE.apply(unit.session, facts)
+    await apply_all(unit.session, RECORDS, facts)

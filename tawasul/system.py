@@ -16,6 +16,7 @@ from services.settings import Settings
 
 if TYPE_CHECKING:
     from casework.reference import Reference
+    from services.projection import Projection
 
 
 def _intake() -> Service:
@@ -59,7 +60,7 @@ def reference() -> "Reference":
 def _casework() -> Service:
     from casework.app import service
 
-    return service(reference())
+    return service(reference(), projections=projections)
 
 
 def _notify() -> Service:
@@ -92,6 +93,14 @@ NAMES = tuple(PARTS)
 
 def service(name: str) -> Service:
     return PARTS[name].service
+
+
+@cache
+def projections() -> dict[str, list["Projection"]]:
+    """Every service's read models (its projections), by service: what a case's history is folded through to say
+    what each service's read models said of it at a moment (`tawasul audit history --as-of`, and casework's
+    auditor's page, which is handed this function and calls it when first asked)."""
+    return {name: service(name).projections() for name in NAMES}
 
 
 def ports() -> dict[str, int]:

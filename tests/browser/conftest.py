@@ -69,6 +69,8 @@ class People:
     officer_ar: Person
     supervisor: Person
     supervisor_ar: Person
+    auditor: Person
+    auditor_ar: Person
 
 
 def chromium_path() -> str:
@@ -139,7 +141,8 @@ async def resolved_case(system: System, first_case) -> str:
 
 @pytest.fixture(scope="package")
 async def people(system: System, first_case) -> People:
-    """An officer and a supervisor of the cases' department in each language, with passwords (hashed cheaply)."""
+    """An officer and a supervisor of the cases' department and an auditor, in each language, with passwords (hashed
+    cheaply)."""
     from casework.accounts import Accounts
     from casework.users import User
     from services.app import service_database
@@ -152,6 +155,8 @@ async def people(system: System, first_case) -> People:
         officer_ar=Person("noura.officer", "نورة الضابطة", "officer", department, "ar", ""),
         supervisor=Person("sami.supervisor", "Sami Supervisor", "supervisor", department, "en", ""),
         supervisor_ar=Person("fahad.supervisor", "فهد المشرف", "supervisor", department, "ar", ""),
+        auditor=Person("maha.auditor", "Maha Auditor", "auditor", None, "en", ""),
+        auditor_ar=Person("reem.auditor", "ريم المدققة", "auditor", None, "ar", ""),
     )
     made = {}
     async with service_database(tawasul.service("casework"), system.settings) as sessions:

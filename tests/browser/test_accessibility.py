@@ -5,7 +5,9 @@ ones included, and what it could not decide).
 """
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
@@ -17,7 +19,7 @@ from tests.system import System
 pytestmark = pytest.mark.browser
 
 BLOCKING = {"serious", "critical"}
-PAGES = ["sign-in", "queue", "case", "dashboard"]
+PAGES = ["sign-in", "queue", "case", "dashboard", "history"]
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +48,13 @@ async def test_no_serious_or_critical_accessibility_violation(name: str, languag
         path = f"/sign-in?lang={language}"
     else:
         person = {("dashboard", "ar"): people.supervisor_ar, ("dashboard", "en"): people.supervisor,
-                  ("queue", "ar"): people.officer_ar, ("case", "ar"): people.officer_ar}.get((name, language),
-                                                                                          people.officer)
+                  ("queue", "ar"): people.officer_ar, ("case", "ar"): people.officer_ar,
+                  ("history", "ar"): people.auditor_ar, ("history", "en"): people.auditor}.get((name, language),
+                                                                                             people.officer)
         page = await open_page(person)
-        path = {"queue": "/queue", "case": f"/cases/{first_case[0]}", "dashboard": "/dashboard"}[name]
+        now = quote(datetime.now(UTC).isoformat())  # the as-of part shown too: what every read model says now
+        path = {"queue": "/queue", "case": f"/cases/{first_case[0]}", "dashboard": "/dashboard",
+                "history": f"/cases/{first_case[0]}/history?as_of={now}"}[name]
     response = await page.goto(path)
     assert response is not None and response.status == 200, \
         f"GET {path} answered {response.status if response else None}"

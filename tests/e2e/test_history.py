@@ -30,16 +30,17 @@ async def test_the_history_shows_every_step_in_order_and_as_of_gives_each_servic
     [(case_id, first)] = await submitted(system, 1)
     second = "passports" if first != "passports" else "general-desk"
     async with httpx.AsyncClient(timeout=30) as client:
-        async def at(department: str, status: str):
+        async def at(department: str, status: str, paused: bool | None = None):
             view = await system.case(client, case_id)
-            return view["department"] == department and view["status"] == status and view
+            return view["department"] == department and view["status"] == status and \
+                paused in (None, view["paused"]) and view
 
         moved = await system.act(client, case_id, "transfer", {"to_department": second, "reason": "its passport"})
         assert moved.status_code == 200, moved.text
         await wait_for(lambda: at(second, "open"), what="the transfer")
         asked = await system.act(client, case_id, "request-information", {"question": "Which passport?"})
         assert asked.status_code == 200, asked.text
-        await wait_for(lambda: at(second, "awaiting_information"), what="the question")
+        await wait_for(lambda: at(second, "awaiting_information", paused=True), what="the question, the clock paused")
 
         async def asked_at_intake() -> bool:
             status = await client.get(system.url("intake", f"/api/v1/requests/{case_id}"),
@@ -52,7 +53,7 @@ async def test_the_history_shows_every_step_in_order_and_as_of_gives_each_servic
                                      json={"account_id": samples.ACCOUNT, "answer": "The old one."},
                                      headers={"X-Api-Key": system.keys["absher"]})
         assert answered.status_code == 200, answered.text
-        await wait_for(lambda: at(second, "open"), what="the answer")
+        await wait_for(lambda: at(second, "open", paused=False), what="the answer, the clock running again")
         noted = await system.act(client, case_id, "notes", {"note": "Checked with the office."})
         assert noted.status_code == 200, noted.text
         resolved = await system.act(client, case_id, "resolve", {"outcome": "completed", "public_reply": "Done."})

@@ -5,6 +5,8 @@ on the server), CSRF on every state-changing request made with the cookie, throt
 Casework runs in this process with its lifespan (migrations, consumer) on the test broker and database; its cases
 come through the case log as routing publishes them."""
 
+import csv
+import io
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -26,7 +28,7 @@ from contracts import topics
 from services.app import create_app, service_database
 from tawasul import system
 from tests import samples
-from tests.system import wait_for
+from tests.system import read_topic, wait_for
 
 DEPARTMENT = "residency-riyadh"  # where samples.life() routes its case
 PASSWORD = "a long enough passphrase"
@@ -65,6 +67,10 @@ FORMS = {"claim": {}, "release": {}, "notes": {"note": "Called the office."},
 BULK = {"case_ids": None, "officer": "omar.officer"}  # the case is filled in
 SUPERVISOR_FORM = every(403, anonymous=303, supervisor=303)
 SHOWN_PAGE = every(200, anonymous=303, other_officer=403, auditor=403, admin=403)  # done: the page, shown again
+HISTORY = every(403, anonymous=303, supervisor=200, auditor=200)  # the auditor's page: the department's supervisor too
+NOT_ACTIONS = {"/sign-in", "/sign-out", "/language", "/cases/{case_id}/presence"}
+"""The POST routes that change no case (who is signed in, in which language, who has a case open): every other one
+is an action, and an auditor is refused each."""
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/openapi.json"): PUBLIC,
@@ -95,6 +101,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/language"): every(303),
     ("GET", "/dashboard"): every(403, anonymous=303, supervisor=200, auditor=200),
     ("GET", "/dashboard.csv"): every(403, anonymous=303, supervisor=200, auditor=200),
+    **{("GET", f"/cases/{{case_id}}/{name}"): HISTORY for name in ("history", "history.csv", "history.json")},
 }
 """Every route × caller → status. Add a route to casework and this table must say who may call it."""
 
@@ -384,3 +391,96 @@ async def test_an_admin_lands_on_the_users_and_their_recorded_changes_which_an_a
     async with browser(app, address="10.0.0.9") as client:
         await sign_in(client, "rana.auditor")
         assert "key_issued" in (await client.get("/users")).text
+
+
+def posted_routes(app) -> list[str]:
+    return sorted({path for path, route in endpoints(app.routes) if "POST" in (getattr(route, "methods", None) or ())})
+
+
+async def test_an_auditor_is_refused_every_action_with_the_session_and_with_a_key_and_nothing_is_recorded(
+        app, keys, settings):
+    actions = [path for path in posted_routes(app) if path not in NOT_ACTIONS]
+    assert {"/cases/{case_id}/claim", "/queue/assign", "/api/v1/cases/{case_id}/resolve"} <= set(actions)
+    [case_id] = await open_cases(settings, 1)
+    async with service_database(system.service("casework"), settings) as sessions:
+        await Accounts(sessions, frozenset()).add(User("sara.auditor", "Sara", "auditor", None, "en"), PASSWORD,
+                                                  actor="tests")
+    refused: dict[str, list[int]] = {}
+    async with browser(app, address="10.2.0.1") as client:
+        assert (await sign_in(client, "sara.auditor")).status_code == 303
+        for path in actions:
+            action, url = path.rpartition("/")[2], path.replace("{case_id}", case_id)
+            if path.startswith("/api/"):
+                answers = [await client.post(url, json=ACTIONS.get(action), headers=csrf_of(client)),
+                           await client.post(url, json=ACTIONS.get(action),
+                                             headers={"Authorization": f"Bearer {keys['auditor']}"})]
+            else:
+                form = {**BULK, "case_ids": case_id} if path.startswith("/queue/") else FORMS.get(action, {})
+                answers = [await client.post(url, data={**form, "csrftoken": client.cookies[CSRF_COOKIE]})]
+            refused[path] = [answer.status_code for answer in answers]
+    assert {path: codes for path, codes in refused.items() if set(codes) != {403}} == {}
+    async with service_database(system.service("casework"), settings) as sessions, sessions() as session:
+        recorded = await session.scalar(text("SELECT count(*) FROM event_store WHERE stream = :case"),
+                                        {"case": case_id})
+        row = (await session.execute(text("SELECT status, version, assignee, notes FROM queue WHERE case_id = :case"),
+                                     {"case": case_id})).one()
+    assert recorded == 0 and tuple(row) == ("open", 0, None, 0)
+
+
+async def test_the_auditor_s_page_tells_the_whole_history_as_of_a_moment_and_exports_it_and_acts_on_nothing(
+        app, keys, settings):
+    from casework.case_log import CASE_LOG, REDACTED
+    from contracts import Envelope, decode_event
+
+    [case_id] = await open_cases(settings, 1)
+    async with browser(app) as client:
+        worker = {"Authorization": f"Bearer {keys['supervisor']}"}  # (omar's keys are revoked by now)
+        for action in ("claim", "notes"):
+            done = await client.post(f"/api/v1/cases/{case_id}/{action}", json=ACTIONS[action], headers=worker)
+            assert done.status_code == 200, done.text
+    async with service_database(system.service("casework"), settings) as sessions, sessions() as session:
+        rows = (await session.execute(text("SELECT * FROM case_log WHERE case_id = :case"), {"case": case_id})
+                ).mappings().all()
+        own = [Envelope.model_validate(document) for (document,) in await session.execute(
+            text("SELECT envelope FROM event_store WHERE stream = :case ORDER BY sequence"), {"case": case_id})]
+    # What was folded live is the fold of the case's events: the two the log brought, and casework's own.
+    records = await read_topic(settings.kafka_bootstrap, settings.topic(topics.CASE_EVENTS), 2, timeout=30)
+    logged = [Envelope.model_validate_json(record.value) for record in records if record.key == case_id.encode()]
+    facts = [(envelope, decode_event(envelope)) for envelope in [*logged, *own]]
+    assert {(row["event_id"],): dict(row) for row in rows} == CASE_LOG.fold(facts)
+    assert [row["type"] for row in sorted(rows, key=lambda r: r["occurred_at"])] == [
+        "RequestSubmitted", "Routed", "CaseClaimed", "NoteAdded"]
+    [submitted] = [row for row in rows if row["type"] == "RequestSubmitted"]
+    assert submitted["data"]["contact"] == {"email": REDACTED, "mobile": REDACTED}
+    contact = samples.life()[0][1].contact
+    assert contact.email not in str(rows) and contact.mobile not in str(rows)
+
+    async with browser(app, address="10.2.0.2") as client:
+        await sign_in(client, "huda.supervisor")  # the department's supervisor reads it as an auditor would
+        history = await client.get(f"/cases/{case_id}/history")
+        assert history.status_code == 200, history.text
+        page = history.text
+        moment = sorted(rows, key=lambda r: r["occurred_at"])[1]["occurred_at"]  # just after Routed
+        then = await client.get(f"/cases/{case_id}/history", params={"as_of": moment.isoformat()},
+                                headers={"HX-Request": "true"})
+        table = await client.get(f"/cases/{case_id}/history.csv")
+        document = await client.get(f"/cases/{case_id}/history.json", params={"as_of": moment.isoformat()})
+        wrong = await client.get(f"/cases/{case_id}/history", params={"as_of": "yesterday"},
+                                 headers={"accept": "text/html"})
+    internal = re.findall(r'<li id="e-[^"]+" class="internal">(.*?)</li>', page, flags=re.S)
+    public = re.findall(r'<li id="e-[^"]+" class="public">(.*?)</li>', page, flags=re.S)
+    assert len(public) == 2 and len(internal) == 2 and "Called the office." in "".join(internal)
+    assert 'method="post" action="/cases/' not in page and 'action="/api/' not in page  # nothing on it acts
+    assert samples.ACCOUNT not in page and samples.ACCOUNT[-4:] in page and contact.email not in page
+    assert then.status_code == 200 and "<html" not in then.text and 'hx-swap-oob="true"' in then.text
+    named = {system.reference().department_name(DEPARTMENT, language) for language in ("ar", "en")}  # hers, either
+    assert any(name in then.text for name in named) and "huda.supervisor" not in then.text
+    assert table.headers["content-type"].startswith("text/csv") and "attachment" in \
+        table.headers["content-disposition"]
+    lines = list(csv.reader(io.StringIO(table.text)))
+    assert lines[0][:3] == ["at", "producer", "type"] and len(lines) == 5 and samples.ACCOUNT not in table.text
+    said = document.json()
+    assert [event["type"] for event in said["events"]] == ["RequestSubmitted", "Routed"]
+    assert said["read_models"]["casework.queue"]["status"] == "open"
+    assert said["read_models"]["casework.queue"]["department"] == DEPARTMENT
+    assert wrong.status_code == 422

@@ -6,6 +6,9 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from casework.history import DETAILS as HISTORY_DETAILS
+from casework.history import PUBLIC_TOO
+from casework.history_page import WORDS
 from casework.language import DIRECTION, LOCALE, translations
 from casework.timeline import SHOWN
 from contracts.vocabulary import OUTCOMES, REJECTION_REASONS, ROLES
@@ -16,9 +19,10 @@ DETAILS = ("question", "answer", "note", "public_reply", "reason", "department",
            "outcome", "rejection_reason", "fields")
 REVEALED = ("subject_id", "account_id")
 VALUES = {*ROLES, *STATUSES, *OUTCOMES, *REJECTION_REASONS, *DETAILS, *REVEALED, *DIRECTION,
-          *(event.TYPE for event in SHOWN)}
+          *(event.TYPE for event in SHOWN), *PUBLIC_TOO, *HISTORY_DETAILS, *WORDS}
 """Values a template passes to `_()`, which extraction cannot see: roles, statuses, outcomes, reasons, the
-timeline's event types and the details it shows, the ID numbers an officer reveals, the languages."""
+timeline's event types and the details it shows, the ID numbers an officer reveals, the languages; and the
+history page's notifications, details, services, channels and the like."""
 
 
 def template_strings() -> set[str]:
