@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(PY) -m bench.submissions
 	$(PY) -m bench.pages
 	$(PY) -m bench.append
+	$(PY) -m bench.rebuild
 
 schemas: $(STAMP)
 	$(VENV)/bin/tawasul schemas

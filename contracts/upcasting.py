@@ -64,8 +64,14 @@ def _resolved_v1(data: Data) -> Data:
             "rejection_reason": "other" if declined else None}
 
 
+_LATEST = {name: max(version for known, version in EVENTS if known == name) for name, _ in EVENTS}
+"""The highest version of each event type of `EVENTS`."""
+
+
 def latest_version(type_: str, *, events: Events = EVENTS) -> int:
     """The highest version of `type_` in `events`; `UnknownEventType` if there is none."""
+    if events is EVENTS and type_ in _LATEST:
+        return _LATEST[type_]
     versions = [version for known, version in events if known == type_]
     if not versions:
         known = ", ".join(sorted({name for name, _ in events}))

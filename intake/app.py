@@ -7,6 +7,7 @@ from typing import cast
 from fastapi.exceptions import RequestValidationError
 
 from contracts import PortalSubmission
+from contracts.events import INTAKE
 from intake import api
 from intake.catalog import load
 from intake.handlers import Intake, Submissions
@@ -29,7 +30,7 @@ def build(runtime: Runtime) -> Parts:
     settings = cast(IntakeSettings, runtime.settings)
     intake = Intake(catalog=load(settings.catalog_version), store=store_of(settings), limits=settings.limits)
     return Parts(
-        subscriptions=[Registry(), Submissions(intake), CaseEvents.folding(REQUESTS, HISTORY)],
+        subscriptions=[Registry(), Submissions(intake), CaseEvents.folding(REQUESTS, HISTORY, besides=INTAKE)],
         routes=api.routes(runtime, intake, settings),
         max_body_bytes=settings.max_body_bytes,
         exception_handlers={RequestValidationError: api.rejected_request},

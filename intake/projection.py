@@ -7,6 +7,7 @@ once); when they come back from the log the fold finds them applied and changes 
 """
 
 from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from sqlalchemy import (
     Boolean,
@@ -140,5 +141,11 @@ def _link(row: Row | None, change: RegistryChange) -> Row:
                 event_id=change.event_id)
 
 
-LINKS = Projection(table=links, key=lambda change: (change.account_id, change.person_id), evolve=_link)
+def change_id(change: RegistryChange) -> UUID:
+    """The id of a registry change, as intake's inbox and the read model's tally count it."""
+    return uuid5(NAMESPACE_URL, f"tawasul:registry:{change.event_id}")
+
+
+LINKS = Projection(table=links, key=lambda change: (change.account_id, change.person_id), evolve=_link,
+                   identity=change_id)
 """Who is linked to whose account now, by the population registry's own order of changes."""

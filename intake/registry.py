@@ -2,7 +2,6 @@
 of who is linked to whose account."""
 
 from collections.abc import Sequence
-from uuid import NAMESPACE_URL, uuid5
 
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
@@ -10,7 +9,7 @@ from sqlalchemy import text
 
 from contracts import topics
 from contracts.registry import RegistryChange
-from intake.projection import LINKS
+from intake.projection import LINKS, change_id
 from services.consumer import Incoming, Poison, Subscription, validation_reason
 from services.eventstore import Cause, Unit
 
@@ -47,7 +46,7 @@ class Registry(Subscription):
             change = RegistryChange.model_validate_json(record.value or b"")
         except ValidationError as error:
             raise Poison(validation_reason(error)) from error
-        message_id = uuid5(NAMESPACE_URL, f"tawasul:registry:{change.event_id}")
+        message_id = change_id(change)
         return Incoming(record=record, message_id=message_id, body=change, cause=Cause(correlation_id=message_id))
 
     async def handle_batch(self, unit: Unit, items: Sequence[Incoming]) -> None:

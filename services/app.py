@@ -161,8 +161,6 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
             name=service.name, subscriptions=subscriptions, sessions=runtime.sessions,
             store=runtime.store, producer=producer,
         )
-        if settings.republish:
-            await relay.republish_all()
         relay_task = app.state.relay_task = asyncio.create_task(relay.run(), name="relay")
         broker = app.state.broker = None
         if subscriptions:

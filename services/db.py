@@ -11,13 +11,17 @@ def libpq_dsn(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def database_exists(url: URL) -> bool:
+    with psycopg.connect(libpq_dsn(url.set(database="postgres")), autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,)).fetchone() is not None
+
+
 def ensure_database(url: URL) -> None:
     """Create the database named in `url` if the server does not have it yet."""
+    if database_exists(url):
+        return
     maintenance = libpq_dsn(url.set(database="postgres"))
     with psycopg.connect(maintenance, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,)).fetchone()
-        if exists:
-            return
         try:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(url.database)))
         except psycopg.errors.DuplicateDatabase:

@@ -9,9 +9,10 @@ cannot disagree.
 A fact is what a subscription hands its handler: an `(envelope, event)` pair from the case log, or a decoded
 message of another topic. `evolve(row, fact)` returns the row after the fact as a new dict (the old one is
 never changed), the row itself when the fact says nothing to this read model, and None while there is no row.
-Repeated messages are the consumer's to drop (its inbox live, the replay's record of ids in a rebuild), but a
-fact applied twice in a row gives what it gives once, and the events a service folds as it emits them change
-nothing when they come back from the log.
+Repeated messages are the consumer's to drop (its inbox live, the rebuild's record of ids), but a fact applied
+twice in a row gives what it gives once. A service folds the events it emits as it emits them and never reads
+them back from the log, so each fact enters each read model once; every transaction that folds facts counts
+them (by `identity`) in the read model's tally (`services.tally`), which a rebuild compares with its own.
 """
 
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
@@ -19,6 +20,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Generic, TypeVar
+from uuid import UUID
 
 from sqlalchemy import Table, TextClause, text
 from sqlalchemy.dialects import postgresql
@@ -27,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from contracts import Envelope, Event
+from services import tally
 from services.eventstore import Unit
 
 F = TypeVar("F")
@@ -45,6 +48,8 @@ class Projection(Generic[F]):
     key: Callable[[F], Key]
     """The primary key of the row a fact concerns, in the order of the table's primary-key columns."""
     evolve: Callable[[Row | None, F], Row | None]
+    identity: Callable[[F], UUID]
+    """The id a fact is counted by in the read model's tally (an event's id)."""
     types: frozenset[str] = field(default=frozenset())
     """For the case log: the event types this read model folds (the others leave it as it is)."""
     takes: Callable[[F], bool] = lambda fact: True
@@ -75,6 +80,7 @@ class Projection(Generic[F]):
         if self.write_once:
             rows = [{name: row.get(name) for name in self._columns} for row in self.fold(facts).values()]
             await session.execute(self._insert_new, rows)
+            await tally.record(session, self.name, [self.identity(fact) for fact in facts])
             return
         async with self.editing(session, [self.key(fact) for fact in facts]) as editing:
             editing.fold(facts)
@@ -88,6 +94,7 @@ class Projection(Generic[F]):
         rows = Rows(self, set(wanted), dict(before))
         yield rows
         await self.save(session, [row for key, row in rows.rows.items() if before.get(key) != row])
+        await tally.record(session, self.name, rows.applied)
 
     async def load(self, session: AsyncSession, keys: Sequence[Key]) -> dict[Key, Row]:
         """The rows with these keys, locked until the transaction ends."""
@@ -142,6 +149,8 @@ class Rows(Generic[F]):
     projection: Projection[F]
     keys: set[Key]
     rows: dict[Key, Row]
+    applied: list[UUID] = field(default_factory=list)
+    """The ids of the facts folded, for the read model's tally."""
 
     def get(self, key: Key) -> Row | None:
         return self.rows.get(key)
@@ -151,6 +160,7 @@ class Rows(Generic[F]):
         if stray := {self.projection.key(fact) for fact in facts} - self.keys:
             raise ValueError(f"{self.projection.name}: rows {sorted(stray)} were not loaded for this change")
         self.projection.fold(facts, self.rows)
+        self.applied.extend(self.projection.identity(fact) for fact in facts if self.projection.takes(fact))
 
 
 def of_the_case_log(
@@ -167,7 +177,8 @@ def of_the_case_log(
         step = by_type.get(envelope.type)
         return row if step is None else step(row, envelope, event)
 
-    return Projection(table=table, key=lambda fact: row_key(fact[0]), evolve=evolve, types=frozenset(by_type),
+    return Projection(table=table, key=lambda fact: row_key(fact[0]), evolve=evolve,
+                      identity=lambda fact: fact[0].event_id, types=frozenset(by_type),
                       takes=lambda fact: fact[0].type in by_type, write_once=write_once)
 
 

@@ -61,15 +61,6 @@ class Relay:
         self._listening = asyncio.Event()
         self.published = 0
 
-    async def republish_all(self) -> int:
-        """Queue every stored event again: the broker lost its log and consumers dedupe repeats."""
-        async with self._sessions.begin() as session:
-            result = await session.execute(
-                text("INSERT INTO outbox (position) SELECT position FROM event_store ON CONFLICT DO NOTHING")
-            )
-        log.info("relay.republish", queued=result.rowcount)
-        return result.rowcount
-
     async def pending(self) -> int:
         async with self._sessions() as session:
             return int(await session.scalar(select(func.count()).select_from(outbox)) or 0)

@@ -60,8 +60,6 @@ class Settings(BaseSettings):
     kept in `home/keys/SERVICE.ed25519` (made on first use)."""
     seal_checkpoint_interval_s: float = Field(default=60.0, gt=0)
     """How often the sealer signs a checkpoint of the store's Merkle tree (when it has grown)."""
-    republish: bool = False
-    """On start, queue every stored event for publishing again (after the broker lost its log)."""
 
     @model_validator(mode="after")
     def _credentials(self) -> "Settings":

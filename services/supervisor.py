@@ -1,9 +1,10 @@
 """`tawasul up`: embedded infrastructure plus the services as child processes, kept alive.
 
-The embedded broker keeps its log in memory only, while the embedded database keeps its data across runs:
-so the services start with `TAWASUL_REPUBLISH=true` (each relay publishes its whole store again, and the
-consumers' inboxes absorb what they had already applied), and the log holds every case again, as a rebuild
-needs. If the broker dies it is started again and every service restarted the same way.
+The embedded broker keeps its log in memory only, while the embedded database keeps its data across runs: so
+before the services start, the log is reconciled with their stores (`services.reconcile`) and what the stores
+hold and the log lacks is queued for their relays (the consumers' inboxes absorb what they had already applied),
+and the log holds every case again, as a rebuild needs. If the broker dies it is started again, reconciled, and
+every service restarted the same way.
 """
 
 import asyncio
@@ -21,9 +22,12 @@ from typing import BinaryIO, TypeVar
 import httpx
 import psutil
 import structlog
+from sqlalchemy import text
 
+from services import db
 from services.embedded import EmbeddedKafka, EmbeddedPostgres
 from services.kafka import all_topics, client_options
+from services.reconcile import reconcile
 from services.settings import Settings
 from services.topics import ensure_topics
 
@@ -91,8 +95,8 @@ class Child:
         self.started_at = 0.0
         self._pump: asyncio.Task | None = None
 
-    async def start(self, *, republish: bool = False) -> None:
-        env = {**self.env, "TAWASUL_REPUBLISH": "true" if republish else "false"}
+    async def start(self) -> None:
+        env = self.env
         self.healthy_once, self.failed_checks = False, 0
         self.started_at = time.monotonic()
         self.proc = await asyncio.create_subprocess_exec(
@@ -181,8 +185,10 @@ class Supervisor:
                 Child(name, self.command(name), {**env, "TAWASUL_HTTP_PORT": str(self.ports[name])})
                 for name in self.services
             ]
-            for child in self.children:  # a broker of our own starts empty: every store is published to it again
-                await child.start(republish=self.kafka is not None)
+            if self.kafka is not None:  # a broker of our own starts empty: what the stores hold is published again
+                await self._reconcile(env)
+            for child in self.children:
+                await child.start()
             self._announce(env, notes)
             await self._watch(self.children)
         finally:
@@ -227,6 +233,27 @@ class Supervisor:
             "TAWASUL_NAMESPACE": settings.namespace,
         }
 
+    async def _reconcile(self, env: Mapping[str, str]) -> None:
+        """Compare the (empty, or shorter) log of our broker with every store, and queue what it lacks for each
+        store's relay: the services publish exactly that when they start."""
+        settings = self.settings.model_copy(update={"kafka_bootstrap": env["TAWASUL_KAFKA_BOOTSTRAP"],
+                                                    "database_url": env["TAWASUL_DATABASE_URL"]})
+        async with AsyncExitStack() as stack:
+            databases = {}
+            for name in self.services:
+                url = settings.service_database_url(name)
+                if not await asyncio.to_thread(db.database_exists, url):
+                    continue  # never started: it stores nothing
+                engine = db.create_engine(url, pool_size=1)
+                stack.push_async_callback(engine.dispose)
+                async with engine.connect() as conn:
+                    if await conn.scalar(text("SELECT to_regclass('event_store')")) is None:
+                        continue
+                databases[name] = db.session_factory(engine)
+            result = await reconcile(settings, databases, again=True)
+        log.info("up.reconciled", stored=result.stored, published=result.published,
+                 queued=sum(result.queued.values()), differing=len(result.differing), unknown=len(result.unknown))
+
     def _announce(self, env: dict[str, str], notes: list[str]) -> None:
         print(f"kafka      {env['TAWASUL_KAFKA_BOOTSTRAP']}" + ("  (embedded Tansu)" if self.kafka else ""))
         print(f"postgres   {env['TAWASUL_DATABASE_URL']}" + ("  (embedded)" if self.postgres else ""))
@@ -244,12 +271,13 @@ class Supervisor:
             except TimeoutError:
                 pass
             if self.kafka is not None and not self.kafka.alive():
-                log.warning("up.broker_died", action="restart broker, republish every store")
+                log.warning("up.broker_died", action="restart the broker, publish again what the stores hold")
                 await asyncio.gather(*(child.stop() for child in children))
                 await asyncio.to_thread(self.kafka.start)
                 await ensure_topics(self.kafka.bootstrap, all_topics(self.settings), self.settings.topic_partitions)
+                await self._reconcile(children[0].env)
                 for child in children:
-                    await child.start(republish=True)
+                    await child.start()
                 continue
             for child in children:
                 if child.exited:

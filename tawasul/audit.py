@@ -55,29 +55,26 @@ def run(args: argparse.Namespace) -> None:
 
 
 def _moment(value: str) -> datetime:
-    from contracts.vocabulary import RIYADH
+    from casework.history import moment
 
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=RIYADH)
+    return moment(value)
 
 
 async def history(case_id: str, moment: datetime | None, fmt: str) -> int:
     from contextlib import AsyncExitStack
 
-    from tawasul.history import as_csv, as_of, as_text, read_case
+    from tawasul.history import as_csv, as_document, as_of, as_text, read_case, up_to
 
     async with AsyncExitStack() as stack:
-        databases = {name: await stack.enter_async_context(_database(name)) for name in system.NAMES}
+        databases = {name: await stack.enter_async_context(database(name)) for name in system.NAMES}
         entries = await read_case(case_id, databases)
     if not entries:
         print(f"no service stores an event of {case_id}", file=sys.stderr)
         return 1
-    shown = [entry for entry in entries if moment is None or entry.envelope.occurred_at <= moment]
+    shown = up_to(entries, moment)
     said = as_of(entries, moment, case_id) if moment is not None else None
     if fmt == "json":
-        print(json.dumps({"case": case_id, "as_of": moment.isoformat() if moment else None,
-                          "events": [entry.as_json() for entry in shown], "read_models": said},
-                         indent=2, ensure_ascii=False, default=str))
+        print(json.dumps(as_document(case_id, entries, moment, said), indent=2, ensure_ascii=False, default=str))
     elif fmt == "csv":
         print(as_csv(shown), end="")
     else:
@@ -90,25 +87,19 @@ async def history(case_id: str, moment: datetime | None, fmt: str) -> int:
 async def reconcile(again: bool) -> int:
     from contextlib import AsyncExitStack
 
-    from contracts import topics
-    from services.kafka import client_options
-    from services.reconcile import compare, read_log, republish, stored_events
+    from services.reconcile import STORED_TOPICS, reconcile
     from services.settings import Settings
     from services.supervisor import beside_running
 
-    settings = beside_running(Settings())
     async with AsyncExitStack() as stack:
-        databases = {name: await stack.enter_async_context(_database(name)) for name in system.NAMES}
-        stores = {name: await stored_events(sessions) for name, sessions in databases.items()}
-        log = await read_log(settings.kafka_bootstrap, settings.topic(topics.CASE_EVENTS), settings.topic_partitions,
-                             client_options(settings))
-        result = compare(stores, log)
-        print(f"{result.stored} events stored, {result.published} on {topics.CASE_EVENTS}")
-        for name, positions in result.missing.items():
-            if positions:
-                queued = await republish(databases[name], positions) if again else 0
-                print(f"{name}: {len(positions)} stored events are not on the topic"
-                      + (f"; {queued} queued for its relay again" if again else " (--republish queues them)"))
+        databases = {name: await stack.enter_async_context(database(name)) for name in system.NAMES}
+        result = await reconcile(beside_running(Settings()), databases, again=again)
+    print(f"{result.stored} events stored, {result.published} on {', '.join(STORED_TOPICS)}")
+    for name, positions in result.missing.items():
+        if positions:
+            print(f"{name}: {len(positions)} stored events are not on the topic"
+                  + (f"; {result.queued.get(name, 0)} queued for its relay again" if again
+                     else " (--republish queues them)"))
     for event_id in result.differing:
         print(f"DIFFERS: event {event_id} is on the topic with other content than its store holds")
     for event_id in result.unknown:
@@ -119,7 +110,8 @@ async def reconcile(again: bool) -> int:
     return 0 if again and not (result.differing or result.unknown) else 1
 
 
-def _database(name: str):
+def database(name: str):
+    """Sessions on `name`'s database, as a command run beside the system opens it."""
     from services.app import service_database
     from services.supervisor import beside_running
 
@@ -136,7 +128,7 @@ async def verify(only: str | None, saved: Path | None) -> int:
         only = kept.service
     failed = 0
     for name in [only] if only else system.NAMES:
-        async with _database(name) as sessions:
+        async with database(name) as sessions:
             chains = await verify_chains(sessions)
             tree = await read_tree(sessions)
         if chains.broken is not None:
@@ -161,7 +153,7 @@ async def latest_checkpoint(name: str) -> int:
 
     from services.sealer import Checkpoint
 
-    async with _database(name) as sessions, sessions() as session:
+    async with database(name) as sessions, sessions() as session:
         row = (await session.execute(text("SELECT size, root_hash, signed_at, public_key, signature FROM "
                                           "merkle_checkpoints ORDER BY size DESC LIMIT 1"))).one_or_none()
     if row is None:
@@ -180,7 +172,7 @@ async def prove(event_id: str, only: str | None) -> int:
     from services.audit import read_tree
 
     for name in [only] if only else system.NAMES:
-        async with _database(name) as sessions:
+        async with database(name) as sessions:
             async with sessions() as session:
                 found = (await session.execute(text(
                     "SELECT e.position, e.content_hash, e.chain_hash, l.index FROM event_store AS e LEFT JOIN "
@@ -214,7 +206,7 @@ async def consistency(saved: Path) -> int:
     from services.sealer import Checkpoint
 
     kept = Checkpoint.of_json(json.loads(saved.read_text()))
-    async with _database(kept.service) as sessions:
+    async with database(kept.service) as sessions:
         leaves = (await read_tree(sessions)).leaves
         async with sessions() as session:
             latest = await session.scalar(text("SELECT max(size) FROM merkle_checkpoints"))

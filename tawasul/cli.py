@@ -44,14 +44,24 @@ def demo(count: int, portal: str | None, section: str | None) -> None:
         sys.exit(f"tawasul demo: {error.args[0]}")
 
 
-def rebuild(name: str) -> None:
-    from services.replay import rebuild
-    from services.supervisor import beside_running
+def rebuild(name: str, accept_changes: bool, wait_s: float) -> None:
+    from contextlib import AsyncExitStack
 
-    service = system.service(name)
-    applied = asyncio.run(rebuild(service, beside_running(service.settings())))
-    tables = ", ".join(projection.name for projection in service.projections())
-    print(f"{name}: {tables} rebuilt from {applied} messages of the log; nothing decided, nothing sent")
+    from services.rebuild import rebuild
+    from services.supervisor import beside_running
+    from tawasul.audit import database
+
+    async def rebuilt():
+        async with AsyncExitStack() as stack:
+            stores = {other: await stack.enter_async_context(database(other)) for other in system.NAMES}
+            service = system.service(name)
+            return await rebuild(service, beside_running(service.settings()), stores,
+                                 accept_changes=accept_changes, wait_s=wait_s)
+
+    result = asyncio.run(rebuilt())
+    print("\n".join(result.lines()))
+    if not result.swapped:
+        sys.exit(1)
 
 
 def received(kind: str) -> None:
@@ -163,9 +173,14 @@ def parser() -> argparse.ArgumentParser:
     due.add_argument("submitted_at", help="ISO 8601 instant; without an offset it is Asia/Riyadh local time")
     due.add_argument("--sub-service", default=None, type=_sub_service,
                      help="a sub-service code of the catalog (default: the default SLA)")
-    again = commands.add_parser("rebuild", help="rebuild a service's read models from the log (decides and sends "
-                                "nothing)")
+    again = commands.add_parser("rebuild", help="rebuild a service's read models from the log into fresh tables, "
+                                "compare them with the live ones and the stores, and swap them in (decides and "
+                                "sends nothing)")
     again.add_argument("service", choices=system.NAMES)
+    again.add_argument("--accept-changes", action="store_true", help="swap in rebuilt rows that differ from the "
+                       "live ones (after a change to a fold); the events applied must still agree")
+    again.add_argument("--wait", type=float, default=60.0, metavar="SECONDS", help="how long to wait for the live "
+                       "model and the relays to catch up with the log before refusing (default 60)")
     commands.add_parser("mail", help="list the e-mail the local mail server received (addresses masked)")
     commands.add_parser("sms", help="list the SMS the local gateway received (numbers masked)")
     key = commands.add_parser("key", help="issue an API key for a portal or an officer (printed once, stored hashed)")
@@ -186,7 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "demo":
         demo(args.count, args.portal, args.section)
     elif args.command == "rebuild":
-        rebuild(args.service)
+        rebuild(args.service, args.accept_changes, args.wait)
     elif args.command in ("mail", "sms"):
         received(args.command)
     elif args.command == "key":

@@ -6,7 +6,7 @@ import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from functools import cache
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from services.app import service_database
 from services.consumer import Poison
 from services.kafka import all_topics
 from services.projection import Key, Row
+from services.rebuild import Rebuilt, rebuild
 from services.settings import Settings
 from services.supervisor import Child
 from services.topics import ensure_topics
@@ -184,6 +185,13 @@ class System:
         """The settings a command run beside `name` (a rebuild) gets in this system."""
         return system.service(name).settings(kafka_bootstrap=self.infra.kafka_bootstrap,
                                               database_url=self.infra.database_url, namespace=self.namespace)
+
+    async def rebuild(self, name: str, settings: Settings | None = None, **options) -> Rebuilt:
+        """`tawasul rebuild name` beside this system (`options`: accept_changes, wait_s)."""
+        async with AsyncExitStack() as stack:
+            stores = {other: await stack.enter_async_context(
+                service_database(system.service(other), self.service_settings(other))) for other in SERVICES}
+            return await rebuild(system.service(name), settings or self.service_settings(name), stores, **options)
 
     async def read_models(self, name: str) -> dict[str, dict[Key, Row]]:
         """Each of `name`'s read-model tables as it is now, row by row under its primary key."""

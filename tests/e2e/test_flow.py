@@ -9,7 +9,6 @@ from contracts import Envelope, RequestSubmitted, Routed, decode_event
 from routing.provenance import rederive
 from routing.rules import load
 from routing.sla import load_calendar
-from services.replay import rebuild
 from tawasul import system as tawasul
 from tests.system import System, encode, envelope_of, submission, topics, wait_for
 
@@ -73,7 +72,8 @@ async def test_every_submission_becomes_one_case_routed_and_resolved_once(system
     for name in tawasul.NAMES:
         live = await system.as_folded(name)
         assert all(live.values()), f"{name}: an empty read model proves nothing"
-        assert await rebuild(tawasul.service(name), system.service_settings(name)) > 0
+        rebuilt = await system.rebuild(name)
+        assert rebuilt.swapped and rebuilt.applied > 0, "\n".join(rebuilt.lines())
         assert await system.read_models(name) == live, f"{name}: the rebuilt read models differ from the live ones"
 
     # Each routing decision follows from what it recorded.

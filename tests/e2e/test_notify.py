@@ -8,8 +8,6 @@ from collections import Counter
 
 import pytest
 
-from services.replay import rebuild
-from tawasul import system as tawasul
 from tests.system import System, encode, envelope_of, submission, topics, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -68,7 +66,8 @@ async def test_each_update_reaches_each_chosen_channel_exactly_once(system: Syst
 
     # A rebuild of notify's read model from the log sends nothing and derives nothing new.
     before = await system.rows("notify", "SELECT count(*) FROM recipients UNION ALL SELECT count(*) FROM updates")
-    await rebuild(tawasul.service("notify"), system.service_settings("notify"))
+    rebuilt = await system.rebuild("notify")
+    assert rebuilt.swapped, "\n".join(rebuilt.lines())
     after = await system.rows("notify", "SELECT count(*) FROM recipients UNION ALL SELECT count(*) FROM updates")
     assert after == before
     assert await system.scalar("notify", "SELECT count(*) FROM notifications") == sum(expected)

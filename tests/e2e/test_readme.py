@@ -115,7 +115,8 @@ async def test_the_readme_try_it_block_works_as_pasted(make_run: Path):
     assert all(case["status"] == "open" for case in queue)
     assert resolved["case_id"] == tracking_number and resolved["status"] == "resolved", resolved
     assert "2030-02-17T15:00:00+03:00" in lines
-    assert any(re.fullmatch(r"casework: queue, timeline rebuilt from \d+ messages of the log; .*", line)
+    assert "casework: swapped in; nothing emitted, nothing sent" in lines, out
+    assert any(re.fullmatch(r" +queue: rebuilt (\d+) applied, digest (\w+); live \1 applied, digest \2", line)
                for line in lines), out
     assert any(re.search(rf"@example\.sa .*{tracking_number}", line) for line in lines), out  # its mail came
     assert "Traceback" not in out + err, err

@@ -6,7 +6,6 @@ import asyncio
 import json
 import time
 import uuid
-from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -259,23 +258,6 @@ async def test_two_running_relays_publish_every_event_exactly_once_between_them(
 
     assert sorted(event_ids(records)) == sorted(appended)
     assert sum(relay.published for relay in relays) == 50
-
-
-async def test_republish_all_queues_every_stored_event_again(infra, sessions, make_relay, topic) -> None:
-    fresh = [e.event_id for e in await append(sessions, new_case(), count=2)]
-    relay = make_relay()
-    assert await relay.publish_once() == 2
-    async with sessions() as session:
-        stored = set((await session.execute(select(event_store.c.event_id))).scalars())
-
-    assert await relay.republish_all() == len(stored)
-    assert await relay.republish_all() == 0  # already queued
-
-    assert await relay.publish_once() == len(stored)
-    published = Counter(event_ids(await read_topic(infra.kafka_bootstrap, topic, len(stored) + 2)))
-    assert set(published) == stored
-    assert [published[event_id] for event_id in fresh] == [2, 2]
-    assert published.total() == len(stored) + 2
 
 
 async def test_the_outbox_waits_while_the_broker_is_away_and_is_published_when_it_returns(

@@ -24,21 +24,26 @@ def test_the_import_contracts_are_kept():
     assert "0 broken" in result.stdout
 
 
-def test_the_import_contracts_fail_when_the_runtime_imports_a_service_or_the_contracts_do_io(tmp_path):
-    """The same contracts, over a copy of the layout with two breaches in it, find both."""
+def test_the_import_contracts_fail_when_the_runtime_imports_a_service_the_contracts_do_io_or_a_rebuild_emits(
+        tmp_path):
+    """The same contracts, over a copy of the layout with three breaches in it, find each."""
     for package in PACKAGES:
         (tmp_path / package).mkdir()
         (tmp_path / package / "__init__.py").write_text("")
     for service in ("intake", "routing", "casework"):
         (tmp_path / service / "domain.py").write_text("")
     (tmp_path / "services" / "cli.py").write_text("import intake\n")
+    for module in ("eventstore", "relay", "sealer"):
+        (tmp_path / "services" / f"{module}.py").write_text("")
+    (tmp_path / "services" / "rebuild.py").write_text("import services.eventstore\n")
     (tmp_path / "contracts" / "events.py").write_text("import sqlalchemy\n")
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     result = lint_imports(tmp_path, tmp_path / "pyproject.toml")
     assert result.returncode != 0
     assert "services.cli -> intake" in result.stdout
     assert "contracts.events -> sqlalchemy" in result.stdout
-    assert "2 broken" in result.stdout
+    assert "services.rebuild -> services.eventstore" in result.stdout
+    assert "3 broken" in result.stdout
 
 
 def test_the_runtime_loads_no_module_by_name():
