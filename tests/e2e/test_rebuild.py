@@ -243,7 +243,7 @@ async def test_a_rebuild_after_the_broker_lost_its_log_refuses_and_says_to_recon
     assert await system.read_models("notify") == live
 
 
-async def test_a_rebuild_names_the_rows_that_differ_and_swaps_them_in_only_when_asked(system: System):
+async def test_a_rebuild_skips_poison_names_the_rows_that_differ_and_swaps_them_in_only_when_asked(system: System):
     await system.publish(topics.SUBMISSIONS, [encode(submission(n)) for n in range(12)])
 
     async def routed():
@@ -252,6 +252,9 @@ async def test_a_rebuild_names_the_rows_that_differ_and_swaps_them_in_only_when_
     await wait_for(routed, what="12 cases open in casework")
     await settled(system)
     kept = await system.scalar("casework", "SELECT count(*) FROM case_log")
+    # A poison message on the log: the live consumer dead-letters it, the rebuild skips it and says why.
+    await system.publish(topics.CASE_EVENTS, [(b"TW2600000000", b"not an event at all")])
+    await system.read_topic(topics.dead_letters(topics.CASE_EVENTS), until=1)
     [tampered, *_] = await open_cases(system)
     async with system.database("casework") as conn:  # a row changed behind the folds' back
         await conn.exec_driver_sql(f"UPDATE queue SET department = 'elsewhere' WHERE case_id = '{tampered}'")
@@ -267,6 +270,8 @@ async def test_a_rebuild_names_the_rows_that_differ_and_swaps_them_in_only_when_
 
     fixed = await system.rebuild("casework", accept_changes=True)
     assert fixed.swapped, "\n".join(fixed.lines())
+    [skipped] = fixed.skipped
+    assert skipped.reason.startswith("not an event envelope") and "skipped" in "\n".join(fixed.lines())
     assert await system.scalar("casework", f"SELECT department FROM queue WHERE case_id = '{tampered}'") != \
         "elsewhere"
 
