@@ -159,11 +159,12 @@ async def test_a_case_is_worked_warned_breached_escalated_and_closed_unanswered_
     late_routing, late_casework = await stored(system, "routing", late), await stored(system, "casework", late)
     assert (late_routing["SlaWarning"], late_routing["SlaBreached"], late_casework["Escalated"]) == (1, 1, 1)
 
-    # A rebuild of casework's queue from the log emits nothing and gives the same rows.
-    before = await system.read_models("casework")
+    # A rebuild of casework's read models from the log emits nothing and gives the same rows (it waits for the
+    # live ones to take in the last notifications, then compares them table by table).
     rebuilt = await system.rebuild("casework")
-    assert rebuilt.swapped and rebuilt.applied > 0, "\n".join(rebuilt.lines())
-    assert await system.read_models("casework") == before
+    report = "\n".join(rebuilt.lines())
+    assert rebuilt.swapped and rebuilt.applied > 0, report
+    assert all(model.live == model.tally and model.difference.equal for model in rebuilt.models), report
     assert await stored(system, "casework", late) == late_casework
     await system.as_folded("casework")
 
