@@ -64,6 +64,8 @@ class Model:
     projection: Projection
     rows: dict[Key, Row] = field(default_factory=dict)
     dirty: set[Key] = field(default_factory=set)
+    """Keys folded since the fresh table was last written."""
+    written: bool = False
     tally: Tally = Tally()
     live: Tally | None = None
     missing: list[UUID] = field(default_factory=list)
@@ -297,20 +299,19 @@ async def _unseen(session: AsyncSession, service: str, seen: set[UUID]) -> int:
 
 async def _stored(stores: Mapping[str, async_sessionmaker[AsyncSession]],
                   models: Sequence[Model]) -> dict[str, set[UUID]]:
-    """By read model: the ids of the case events of its types that the stores hold."""
-    held: dict[str, set[UUID]] = {}
-    for model in models:
-        if not model.projection.types:
-            continue  # not a read model of the case log: no store holds its messages
-        types = sorted(model.projection.types)
-        ids: set[UUID] = set()
-        for sessions in stores.values():
-            async with sessions() as session:
-                ids.update((await session.execute(
-                    text("SELECT event_id FROM event_store WHERE topic = :topic AND type = ANY(:types)"),
-                    {"topic": topics.CASE_EVENTS, "types": types})).scalars())
-        held[model.name] = ids
-    return held
+    """By read model of the case log: the ids of the case events of its types that the stores hold (each store
+    read once for all of them)."""
+    wanted = [model for model in models if model.projection.types]  # the others' messages no store holds
+    types = sorted(set().union(*(model.projection.types for model in wanted)))
+    by_type: dict[str, set[UUID]] = {}
+    for sessions in stores.values():
+        async with sessions() as session:
+            for event_id, type_ in await session.execute(
+                    text("SELECT event_id, type FROM event_store WHERE topic = :topic AND type = ANY(:types)"),
+                    {"topic": topics.CASE_EVENTS, "types": types}):
+                by_type.setdefault(type_, set()).add(event_id)
+    return {model.name: set().union(*(by_type.get(type_, ()) for type_ in model.projection.types))
+            for model in wanted}
 
 
 async def _fresh_tables(session: AsyncSession, models: Sequence[Model]) -> None:
@@ -328,8 +329,7 @@ async def _write(session: AsyncSession, model: Model) -> None:
     names = ", ".join(f'"{name}"' for name in columns)
     table = f'{SCHEMA}."{model.name}"'
     keys = [column.name for column in model.projection.table.primary_key.columns]
-    existing = (await session.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
-    if existing:  # a second pass: the rows it changes go first
+    if model.written:  # a second pass: the rows it changes go first
         dialect = postgresql.dialect()
         primary = list(model.projection.table.primary_key.columns)
         arrays = ", ".join(f"CAST(:k{i} AS {c.type.compile(dialect=dialect)}[])" for i, c in enumerate(primary))
@@ -351,6 +351,7 @@ async def _write(session: AsyncSession, model: Model) -> None:
             if row is not None:
                 await copy.write_row([row.get(name) for name in columns])
     model.dirty.clear()
+    model.written = True
     await session.execute(text(f"ANALYZE {table}"))
 
 
