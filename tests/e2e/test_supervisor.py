@@ -61,7 +61,8 @@ class Up:
 async def up(infra, tmp_path, monkeypatch):
     for name, value in {"TAWASUL_LOG_FORMAT": "json", "TAWASUL_KAFKA_SESSION_TIMEOUT_MS": "2000",
                         "TAWASUL_KAFKA_HEARTBEAT_INTERVAL_MS": "500", "TAWASUL_LOCAL_SMTP_PORT": "0",
-                        "TAWASUL_LOCAL_SMS_PORT": "0"}.items():
+                        "TAWASUL_LOCAL_SMS_PORT": "0", "TAWASUL_SMS_QUIET_FROM": "00:00",
+                        "TAWASUL_SMS_QUIET_UNTIL": "00:00"}.items():  # no quiet hours: tests run at any hour
         monkeypatch.setenv(name, value)  # the supervisor hands its environment to the services
     up = Up(infra, tmp_path)
     running = asyncio.create_task(up.supervisor.run())
