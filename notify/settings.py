@@ -50,7 +50,7 @@ class NotifySettings(Settings):
     """Attempts before a temporarily failing notification is given up as NotificationFailed."""
     send_retry_base_s: float = Field(default=2.0, gt=0)
     send_retry_cap_s: float = Field(default=300.0, gt=0)
-    send_concurrency: int = Field(default=32, ge=1)
+    send_concurrency: int = Field(default=128, ge=1)
     """Notifications claimed and sent at once in a round (also how many may be in doubt after a crash)."""
     send_lease_s: float = Field(default=30.0, gt=0)
     """A claim older than this belongs to a sender that died: resend it (if the provider deduplicates) or mark it

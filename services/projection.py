@@ -128,18 +128,22 @@ class Projection(Generic[F]):
             f'CROSS JOIN LATERAL (SELECT * FROM "{self.table.name}" AS r WHERE {match} LIMIT 1 FOR UPDATE) AS r'
         )
 
+    # Both return the key they wrote, only so that SQLAlchemy sends their rows as multi-row `INSERT … VALUES`
+    # statements (its "insertmanyvalues"), which it does for an `ON CONFLICT` statement only with RETURNING: five
+    # times cheaper a row than psycopg's pipelined executemany (`services.db.create_engine`).
     @cached_property
     def _insert_new(self) -> Insert:
-        return insert(self.table).on_conflict_do_nothing()
+        return insert(self.table).on_conflict_do_nothing().returning(*self.table.primary_key.columns)
 
     @cached_property
     def _upsert(self) -> Insert:
         statement = insert(self.table)
         keys = [column.name for column in self.table.primary_key.columns]
         rest = {c.name: statement.excluded[c.name] for c in self.table.columns if c.name not in keys}
+        returning = self.table.primary_key.columns
         if not rest:
-            return statement.on_conflict_do_nothing()
-        return statement.on_conflict_do_update(index_elements=keys, set_=rest)
+            return statement.on_conflict_do_nothing().returning(*returning)
+        return statement.on_conflict_do_update(index_elements=keys, set_=rest).returning(*returning)
 
 
 @dataclass
