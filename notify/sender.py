@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
+from opentelemetry.trace import SpanKind
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,6 +29,7 @@ from notify.render import TEMPLATES_VERSION, render
 from notify.settings import NotifySettings
 from services.eventstore import Cause, EventStore, unit_of_work
 from services.tasks import stopping
+from services.telemetry import tracer
 
 log = structlog.get_logger()
 
@@ -256,6 +258,13 @@ class Sender:
         columns = {"event_ids": "event_id", "channels": "channel", "attempts": "attempt", "statuses": "status",
                    "next_attempts": "next_attempt_at", "provider_ids": "provider_message_id", "errors": "error",
                    "outcomes": "outcome"}
+        # The round's events continue this span's trace (the updates they answer keep no trace context here).
+        with tracer.start_as_current_span("notify send", kind=SpanKind.PRODUCER,
+                                          attributes={"tawasul.notifications": len(finished)}):
+            await self._finish(finished, columns, outcomes, events, content)
+
+    async def _finish(self, finished: list[dict[str, Any]], columns: Mapping[str, str], outcomes: list,
+                      events: Mapping[tuple, Any], content: Mapping) -> None:
         async with unit_of_work(self.sessions, self.store) as unit:
             recorded = (await unit.session.execute(FINISH, {
                 name: [finish[key] for finish in finished] for name, key in columns.items()
